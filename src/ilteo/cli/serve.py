@@ -1,0 +1,80 @@
+"""``ilteo serve``, ``ilteo mcp`` and ``ilteo demo``: the server, the MCP stdio server, the main job."""
+
+from __future__ import annotations
+
+import time
+
+import typer
+
+from ilteo.cli._output import console
+
+
+def serve(
+    host: str = typer.Option(None, help="바인딩 주소 / Address to bind (default from ILTEO_HOST)."),
+    port: int = typer.Option(None, help="포트 / Port (default from ILTEO_PORT)."),
+) -> None:
+    """웹·API·MCP 서버를 실행합니다 / Run the web UI, the /v1 API and /mcp on one port."""
+    import uvicorn
+
+    from ilteo.api import create_app
+    from ilteo.core.db import upgrade
+    from ilteo.core.settings import get_settings
+
+    settings = get_settings()
+    upgrade(settings)
+    app = create_app(settings)
+    uvicorn.run(app, host=host or settings.host, port=port or settings.port, log_level="info")
+
+
+def mcp() -> None:
+    """MCP 서버를 표준입출력으로 실행합니다 / Run the MCP server over stdio (for assistants)."""
+    from ilteo.core.settings import get_settings
+    from ilteo.mcp import create_server
+
+    create_server(get_settings()).run("stdio")
+
+
+def demo(
+    persons: int = typer.Option(20_000, "--persons", min=1, help="합성 인구 수 / Synthetic persons."),
+    seed: int = typer.Option(42, "--seed", help="난수 시드 / Random seed."),
+    no_serve: bool = typer.Option(
+        False, "--no-serve", help="서버 없이 준비만 합니다 / Build everything, do not serve."
+    ),
+) -> None:
+    """데모: 기준 데이터, 합성 인구, 모든 기능, 서버 / The main job: build everything and serve it."""
+    from ilteo.cli._progress import progress_bar
+    from ilteo.core.db import upgrade
+    from ilteo.core.settings import get_settings
+    from ilteo.reference import load_all
+    from ilteo.synth import ensure_synthetic_country
+
+    settings = get_settings()
+    started = time.perf_counter()
+    console.rule("[bold]일터 ilteo demo")
+    console.print(f"홈 / home: {settings.home}")
+    upgrade(settings)
+    console.print("✓ 운영 저장소 / operational store ready")
+    with progress_bar("기준 데이터 / reference data") as advance:
+        load_all(settings, progress=advance)
+    console.print("✓ 기준 데이터 / reference data validated and cached")
+    out = settings.home / "synth" / f"n{persons}-s{seed}"
+    with progress_bar(f"합성 인구 {persons:,}명 / synthetic persons") as advance:
+        manifest = ensure_synthetic_country(out, persons=persons, seed=seed, settings=settings, progress=advance)
+    console.print(f"✓ 합성 원천 추출 / synthetic source extracts: {out} ({sum(manifest.rows.values()):,} rows)")
+    console.print(f"준비 시간 / build time: {time.perf_counter() - started:.1f}s")
+    if no_serve:
+        return
+    url = f"http://{settings.host}:{settings.port}"
+    console.print(
+        f"\n열어 보세요 / open:\n  {url}/            기준 데이터 탐색 / reference browser\n"
+        f"  {url}/v1/docs     Open API\n  {url}/mcp         MCP (streamable HTTP)\n"
+        "중지: Ctrl+C / stop with Ctrl+C\n"
+    )
+    serve(host=settings.host, port=settings.port)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the server commands to the root app."""
+    app.command("serve")(serve)
+    app.command("mcp")(mcp)
+    app.command("demo")(demo)

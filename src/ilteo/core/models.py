@@ -1,0 +1,17 @@
+"""Where Alembic finds every room's tables.
+
+Each room that owns tables keeps them in its own ``models`` module; this list names them so that
+autogenerate and ``env.py`` see all tables. Adding a room with tables is one line here.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+MODEL_MODULES: tuple[str, ...] = ("ilteo.reference.models",)
+
+
+def import_all_models() -> None:
+    """Import every room's table definitions onto ``Base.metadata``."""
+    for name in MODEL_MODULES:
+        importlib.import_module(name)

@@ -1,0 +1,98 @@
+"""Settings read from the environment (prefix ``ILTEO_``) or a ``.env`` file.
+
+One :class:`Settings` object behind the cached :func:`get_settings`; nothing is read at import time.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from ilteo.core.errors import ConfigurationError
+
+#: Secret values that must never be accepted outside development.
+PLACEHOLDER_SECRETS = frozenset(
+    {"", "changeme", "change-me", "changethis", "secret", "dev", "test", "password", "xxx"}
+)
+
+#: A fixed key used only when ``ILTEO_ENV=dev`` and no key is given; never valid in production.
+DEV_SECRET_KEY = "ilteo-dev-only-secret-key-not-for-production"
+
+
+def _default_home() -> Path:
+    return Path.home() / ".local" / "share" / "ilteo"
+
+
+class Settings(BaseSettings):
+    """Runtime configuration of every ilteo door and room.
+
+    Attributes:
+        env: ``dev`` allows a development secret key; ``prod`` refuses placeholders.
+        home: Where ilteo keeps its caches, lake and default SQLite database.
+        reference_dir: A folder laid out like ``shared/data`` (one folder per dataset).
+        database_url: SQLAlchemy URL of the operational store; SQLite under ``home`` by default.
+        secret_key: The key for hashing resident registration numbers and signing sessions.
+        host: Address ``ilteo serve`` binds to.
+        port: Port ``ilteo serve`` binds to.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="ILTEO_", env_file=".env", extra="ignore")
+
+    env: Literal["dev", "test", "prod"] = "prod"
+    home: Path = Field(default_factory=_default_home)
+    reference_dir: Path | None = None
+    database_url: str | None = None
+    secret_key: SecretStr | None = None
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    log_level: str = "INFO"
+
+    @model_validator(mode="after")
+    def _check_secret(self) -> Settings:
+        value = self.secret_key.get_secret_value() if self.secret_key else ""
+        if value.strip().lower() in PLACEHOLDER_SECRETS or len(value) < 16:
+            if self.env == "prod":
+                raise ConfigurationError(
+                    "ILTEO_SECRET_KEY가 없거나 임시 값입니다. 32자 이상의 임의 값을 설정하세요. / "
+                    "ILTEO_SECRET_KEY is missing or a placeholder: set a random value of 32+ "
+                    "characters (e.g. `python -c 'import secrets; print(secrets.token_urlsafe(32))'`)"
+                    ", or set ILTEO_ENV=dev for local development."
+                )
+            self.secret_key = SecretStr(value if len(value) >= 16 else DEV_SECRET_KEY)
+        return self
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        """The operational store URL, defaulting to a SQLite file under ``home``."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.home / 'ilteo.db'}"
+
+    @property
+    def cache_dir(self) -> Path:
+        """Validated reference data as Parquet."""
+        return self.home / "cache"
+
+    @property
+    def lake_dir(self) -> Path:
+        """The data lake (Parquet files)."""
+        return self.home / "lake"
+
+    def require_reference_dir(self) -> Path:
+        """Return the reference folder or raise a clear error naming the setting."""
+        if self.reference_dir is None:
+            raise ConfigurationError(
+                "ILTEO_REFERENCE_DIR가 설정되지 않았습니다. / ILTEO_REFERENCE_DIR is not set: point "
+                "it at a folder laid out like shared/data, or run `ilteo reference fetch`."
+            )
+        return self.reference_dir
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Return the process-wide settings (read once, on first use)."""
+    return Settings()

@@ -1,0 +1,34 @@
+"""The ilteo MCP server factory (official ``mcp`` SDK)."""
+
+from __future__ import annotations
+
+from mcp.server.mcpserver import MCPServer
+
+from ilteo import __version__
+from ilteo.core.settings import Settings, get_settings
+
+INSTRUCTIONS = (
+    "ilteo (일터) is the open platform of Korea's employment and labour ministry. Use these tools to "
+    "look up official occupation (KSCO 8, ISCO-08, SOC, O*NET-SOC) and industry (KSIC) codes, their "
+    "crosswalks and AI-exposure scores. Answers cite their sources; an exposure score is not a "
+    "probability of job loss."
+)
+
+
+def create_server(settings: Settings | None = None) -> MCPServer:
+    """Build the MCP server with every tool registered.
+
+    Args:
+        settings: Settings the tools use; the process settings when omitted.
+    """
+    settings = settings or get_settings()
+    server: MCPServer = MCPServer(
+        name="ilteo",
+        title="일터 ilteo",
+        instructions=INSTRUCTIONS,
+        version=__version__,
+    )
+    from ilteo.mcp.tools.reference import register_reference_tools
+
+    register_reference_tools(server, settings)
+    return server

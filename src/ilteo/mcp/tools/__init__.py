@@ -1,0 +1,1 @@
+"""MCP tools, one module per domain with ``register_<domain>_tools(server, settings)``."""

@@ -1,0 +1,66 @@
+"""Shared fixtures: a fresh home, settings, and an operational store on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from ilteo.core.settings import Settings
+
+#: Where the real public reference data lives (``../shared/data`` beside the checkout by default).
+REFERENCE_DIR = Path(
+    os.environ.get("ILTEO_REFERENCE_DIR", Path(__file__).resolve().parents[2] / "shared" / "data")
+)
+#: An admin URL of a PostgreSQL server the tests may create databases on.
+POSTGRES_ADMIN_URL = os.environ.get(
+    "ILTEO_TEST_POSTGRES_URL", "postgresql://ilteo_test:ilteo_test@127.0.0.1:5432/postgres"
+)
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    """Development settings with their own home and the real reference data."""
+    return Settings(env="dev", home=tmp_path / "home", reference_dir=REFERENCE_DIR)
+
+
+@contextmanager
+def _postgres_database() -> Iterator[str]:
+    import psycopg
+
+    name = f"ilteo_test_{uuid.uuid4().hex[:12]}"
+    try:
+        admin = psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True, connect_timeout=3)
+    except psycopg.OperationalError as exc:
+        if os.environ.get("CI"):
+            raise  # CI starts PostgreSQL (scripts/setup_system.sh): its absence is a failure there
+        pytest.skip(
+            f"PostgreSQL is not reachable at ILTEO_TEST_POSTGRES_URL ({type(exc).__name__}); "
+            "run scripts/setup_system.sh as root to start it"
+        )
+    with admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    base = POSTGRES_ADMIN_URL.rsplit("/", 1)[0]
+    try:
+        yield f"{base}/{name}"
+    finally:
+        from ilteo.core.db import get_engine
+
+        get_engine(f"{base}/{name}").dispose()
+        with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def db_settings(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Settings]:
+    """Settings whose operational store is a fresh SQLite file or a fresh PostgreSQL database."""
+    home = tmp_path / "home"
+    if request.param == "sqlite":
+        yield Settings(env="dev", home=home, reference_dir=REFERENCE_DIR)
+        return
+    with _postgres_database() as url:
+        yield Settings(env="dev", home=home, reference_dir=REFERENCE_DIR, database_url=url)

@@ -20,8 +20,9 @@ export UV_PYTHON ?= 3.11
 
 install: .venv/.synced
 
-vendor: .venv/.synced  ## the Korea Design System and its font, from npm into static/vendor
+vendor: .venv/.synced  ## KRDS, its font and Swagger UI, from npm into static/vendor (no CDN)
 	$(UV) run python scripts/vendor_krds.py
+	$(UV) run python scripts/vendor_swagger.py
 
 system:  ## Chromium, fonts-nanum, PostgreSQL (needs root; a no-op when present)
 	bash scripts/setup_system.sh

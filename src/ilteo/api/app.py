@@ -19,8 +19,11 @@ API_PREFIX = "/v1"
 
 OPENAPI_TAGS = [
     {"name": "health", "description": "상태 확인 / Liveness and readiness."},
-    {"name": "reference", "description": "기준 데이터: 직업·산업 분류, 연계표, AI 노출 지수 / "
-     "Reference data: occupation and industry codes, crosswalks, AI-exposure indices."},
+    {
+        "name": "reference",
+        "description": "기준 데이터: 직업·산업 분류, 연계표, AI 노출 지수 / "
+        "Reference data: occupation and industry codes, crosswalks, AI-exposure indices.",
+    },
 ]
 
 
@@ -47,11 +50,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app = FastAPI(
         title="ilteo Open API",
-        summary="일터 — 고용노동 AI 전환 플랫폼 / an open platform for employment and labour services",
+        summary=(
+            "일터 — 고용노동 AI 전환 플랫폼 / "
+            "an open platform for employment and labour services"
+        ),
         version=__version__,
         openapi_url=f"{API_PREFIX}/openapi.json",
-        docs_url=f"{API_PREFIX}/docs",
+        docs_url=None,  # served below from vendored Swagger UI: no CDN
         redoc_url=None,
+        swagger_ui_oauth2_redirect_url=None,
         openapi_tags=OPENAPI_TAGS,
         lifespan=lifespan,
     )
@@ -60,16 +67,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
 
     @app.middleware("http")
-    async def request_id(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+    async def request_id(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
         rid = request.headers.get("x-request-id") or uuid.uuid4().hex
         request.state.request_id = rid[:64]
         response = await call_next(request)
         response.headers["X-Request-ID"] = request.state.request_id
         return response
 
-    from ilteo.api.routers import health, reference
+    from ilteo.api.routers import docs, health, reference
 
     app.include_router(health.router)
+    app.include_router(docs.router)
     app.include_router(reference.router, prefix=API_PREFIX)
     # The MCP transport is one Starlette route; adding it directly keeps the exact path /mcp.
     app.router.routes.extend(mcp_app.routes)

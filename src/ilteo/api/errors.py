@@ -37,9 +37,15 @@ def problem(
     title_en: str,
     detail: str | None = None,
     instance: str | None = None,
+    /,
     **extra: Any,
 ) -> JSONResponse:
-    """Build a problem+json response."""
+    """Build a problem+json response.
+
+    ``extra`` members (an error's context, e.g. the ``system`` and ``code`` looked up) are added
+    to the body but never replace the standard members. The named parameters are positional-only
+    so that an extra named ``code`` or ``status`` cannot collide with them.
+    """
     body: dict[str, Any] = {
         "type": PROBLEM_BASE + code,
         "title": f"{title_ko} / {title_en}",
@@ -51,7 +57,8 @@ def problem(
         body["detail"] = detail
     if instance:
         body["instance"] = instance
-    body.update(extra)
+    for name, value in extra.items():
+        body.setdefault(name, value)
     return JSONResponse(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE)
 
 
@@ -66,7 +73,11 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)  # noqa: S101 - registered for it only
     code, ko, en = _HTTP_TITLES.get(
         exc.status_code,
-        ("http-" + str(exc.status_code), HTTPStatus(exc.status_code).phrase, HTTPStatus(exc.status_code).phrase),
+        (
+            "http-" + str(exc.status_code),
+            HTTPStatus(exc.status_code).phrase,
+            HTTPStatus(exc.status_code).phrase,
+        ),
     )
     detail = exc.detail if isinstance(exc.detail, str) else None
     response = problem(exc.status_code, code, ko, en, detail, request.url.path)

@@ -11,7 +11,10 @@ from ilteo.cli._output import console, run_guarded
 
 app = typer.Typer(
     name="ilteo",
-    help="일터 ilteo — 고용노동 AI 전환 플랫폼 / an open platform for employment and labour services.",
+    help=(
+        "일터 ilteo — 고용노동 AI 전환 플랫폼 / "
+        "an open platform for employment and labour services."
+    ),
     no_args_is_help=True,
     add_completion=False,
     rich_markup_mode="rich",

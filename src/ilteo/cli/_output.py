@@ -1,4 +1,4 @@
-"""Shared output for CLI commands: rich tables for people, JSON for machines, errors without tracebacks."""
+"""Shared CLI output: rich tables for people, JSON for machines, errors without tracebacks."""
 
 from __future__ import annotations
 
@@ -19,7 +19,9 @@ console = Console()
 err_console = Console(stderr=True)
 
 #: Typer option for machine output, shared by every command.
-JSON_OPTION = typer.Option(False, "--json", help="JSON으로 출력합니다 / Print machine-readable JSON.")
+JSON_OPTION = typer.Option(
+    False, "--json", help="JSON으로 출력합니다 / Print machine-readable JSON."
+)
 
 
 def _default(value: Any) -> Any:
@@ -51,7 +53,9 @@ def run_guarded(app: Callable[..., Any]) -> int:
     try:
         app(standalone_mode=False)
     except IlteoError as exc:
-        err_console.print(f"[bold red]{exc.title_ko} / {exc.title_en}:[/] {exc.detail}", highlight=False)
+        err_console.print(
+            f"[bold red]{exc.title_ko} / {exc.title_en}:[/] {exc.detail}", highlight=False
+        )
         return 2 if isinstance(exc, InvalidInputError) else 1
     except typer.Exit as exc:
         return int(exc.exit_code or 0)

@@ -1,4 +1,4 @@
-"""``ilteo serve``, ``ilteo mcp`` and ``ilteo demo``: the server, the MCP stdio server, the main job."""
+"""``ilteo serve``, ``ilteo mcp`` and ``ilteo demo``: the server, MCP over stdio, the main job."""
 
 from __future__ import annotations
 
@@ -35,13 +35,15 @@ def mcp() -> None:
 
 
 def demo(
-    persons: int = typer.Option(20_000, "--persons", min=1, help="합성 인구 수 / Synthetic persons."),
+    persons: int = typer.Option(
+        20_000, "--persons", min=1, help="합성 인구 수 / Synthetic persons."
+    ),
     seed: int = typer.Option(42, "--seed", help="난수 시드 / Random seed."),
     no_serve: bool = typer.Option(
         False, "--no-serve", help="서버 없이 준비만 합니다 / Build everything, do not serve."
     ),
 ) -> None:
-    """데모: 기준 데이터, 합성 인구, 모든 기능, 서버 / The main job: build everything and serve it."""
+    """데모: 기준 데이터, 합성 인구, 서버 / The main job: build everything and serve it."""
     from ilteo.cli._progress import progress_bar
     from ilteo.core.db import upgrade
     from ilteo.core.settings import get_settings
@@ -59,8 +61,12 @@ def demo(
     console.print("✓ 기준 데이터 / reference data validated and cached")
     out = settings.home / "synth" / f"n{persons}-s{seed}"
     with progress_bar(f"합성 인구 {persons:,}명 / synthetic persons") as advance:
-        manifest = ensure_synthetic_country(out, persons=persons, seed=seed, settings=settings, progress=advance)
-    console.print(f"✓ 합성 원천 추출 / synthetic source extracts: {out} ({sum(manifest.rows.values()):,} rows)")
+        manifest = ensure_synthetic_country(
+            out, persons=persons, seed=seed, settings=settings, progress=advance
+        )
+    console.print(
+        f"✓ 합성 원천 추출 / synthetic extracts: {out} ({sum(manifest.rows.values()):,} rows)"
+    )
     console.print(f"준비 시간 / build time: {time.perf_counter() - started:.1f}s")
     if no_serve:
         return

@@ -20,7 +20,7 @@ PLACEHOLDER_SECRETS = frozenset(
 )
 
 #: A fixed key used only when ``ILTEO_ENV=dev`` and no key is given; never valid in production.
-DEV_SECRET_KEY = "ilteo-dev-only-secret-key-not-for-production"
+DEV_SECRET_KEY = "ilteo-dev-only-secret-key-not-for-production"  # noqa: S105 - refused in prod
 
 
 def _default_home() -> Path:
@@ -59,8 +59,8 @@ class Settings(BaseSettings):
                 raise ConfigurationError(
                     "ILTEO_SECRET_KEY가 없거나 임시 값입니다. 32자 이상의 임의 값을 설정하세요. / "
                     "ILTEO_SECRET_KEY is missing or a placeholder: set a random value of 32+ "
-                    "characters (e.g. `python -c 'import secrets; print(secrets.token_urlsafe(32))'`)"
-                    ", or set ILTEO_ENV=dev for local development."
+                    "characters (python -c 'import secrets; print(secrets.token_urlsafe(32))'), "
+                    "or set ILTEO_ENV=dev for local development."
                 )
             self.secret_key = SecretStr(value if len(value) >= 16 else DEV_SECRET_KEY)
         return self
@@ -86,8 +86,8 @@ class Settings(BaseSettings):
         """Return the reference folder or raise a clear error naming the setting."""
         if self.reference_dir is None:
             raise ConfigurationError(
-                "ILTEO_REFERENCE_DIR가 설정되지 않았습니다. / ILTEO_REFERENCE_DIR is not set: point "
-                "it at a folder laid out like shared/data, or run `ilteo reference fetch`."
+                "ILTEO_REFERENCE_DIR가 설정되지 않았습니다. / ILTEO_REFERENCE_DIR is not set: "
+                "point it at a folder laid out like shared/data, or run `ilteo reference fetch`."
             )
         return self.reference_dir
 

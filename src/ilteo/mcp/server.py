@@ -8,10 +8,10 @@ from ilteo import __version__
 from ilteo.core.settings import Settings, get_settings
 
 INSTRUCTIONS = (
-    "ilteo (일터) is the open platform of Korea's employment and labour ministry. Use these tools to "
-    "look up official occupation (KSCO 8, ISCO-08, SOC, O*NET-SOC) and industry (KSIC) codes, their "
-    "crosswalks and AI-exposure scores. Answers cite their sources; an exposure score is not a "
-    "probability of job loss."
+    "ilteo (일터) is the open platform of Korea's employment and labour ministry. Use these "
+    "tools to look up official occupation (KSCO 8, ISCO-08, SOC, O*NET-SOC) and industry (KSIC) "
+    "codes, their crosswalks and AI-exposure scores. Answers cite their sources; an exposure "
+    "score is not a probability of job loss."
 )
 
 

@@ -23,4 +23,8 @@ def get_health(settings: SettingsDep) -> dict[str, Any]:
         database = "ok"
     except Exception as exc:  # any driver error means "not ready", reported, not raised
         database = f"error: {type(exc).__name__}"
-    return {"status": "ok" if database == "ok" else "degraded", "version": __version__, "database": database}
+    return {
+        "status": "ok" if database == "ok" else "degraded",
+        "version": __version__,
+        "database": database,
+    }

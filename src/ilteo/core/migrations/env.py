@@ -1,4 +1,4 @@
-"""Alembic environment: the URL comes from ilteo settings (or the caller), never from an ini file."""
+"""Alembic environment: the URL comes from ilteo settings or the caller, never an ini file."""
 
 from __future__ import annotations
 

@@ -1,0 +1,34 @@
+"""The web door: server-rendered pages (Jinja2, KRDS look, Korean first) and ``/static``.
+
+Pages call the same room service functions as the API and the MCP tools. No JavaScript framework
+and nothing from a CDN: the KRDS stylesheet and font are vendored by ``scripts/vendor_krds.py``.
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from ilteo.core.settings import Settings
+from ilteo.web.errors import install_page_error_handlers
+from ilteo.web.rendering import STATIC_DIR
+
+__all__ = ["mount_web"]
+
+
+def mount_web(app: FastAPI, settings: Settings) -> None:
+    """Add the web pages, their error pages and ``/static`` to ``app``.
+
+    Args:
+        app: The application built by :func:`ilteo.api.create_app`.
+        settings: The settings the pages' room calls use; views read them from
+            ``app.state.settings``, set here unless the app factory already did.
+    """
+    from ilteo.web.views import home, reference
+
+    if getattr(app.state, "settings", None) is None:
+        app.state.settings = settings
+    app.include_router(home.router)
+    app.include_router(reference.router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    install_page_error_handlers(app)

@@ -1,0 +1,1 @@
+"""Page views, one module per area; each has a ``router`` the web door includes."""

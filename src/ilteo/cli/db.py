@@ -24,11 +24,16 @@ def upgrade(
 
     settings = get_settings()
     run_upgrade(settings, revision)
-    result = {"database": _safe_url(settings.sqlalchemy_url), "revision": current_revision(settings)}
+    result = {
+        "database": _safe_url(settings.sqlalchemy_url),
+        "revision": current_revision(settings),
+    }
     if json_out:
         print_json(result)
     else:
-        console.print(f"스키마 리비전 / schema revision: [bold]{result['revision']}[/] ({result['database']})")
+        console.print(
+            f"스키마 리비전 / schema revision: [bold]{result['revision']}[/] ({result['database']})"
+        )
 
 
 @app.command("current")
@@ -38,7 +43,10 @@ def current(json_out: bool = JSON_OPTION) -> None:
     from ilteo.core.settings import get_settings
 
     settings = get_settings()
-    result = {"database": _safe_url(settings.sqlalchemy_url), "revision": current_revision(settings)}
+    result = {
+        "database": _safe_url(settings.sqlalchemy_url),
+        "revision": current_revision(settings),
+    }
     if json_out:
         print_json(result)
     else:

@@ -51,8 +51,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(
         title="ilteo Open API",
         summary=(
-            "일터 — 고용노동 AI 전환 플랫폼 / "
-            "an open platform for employment and labour services"
+            "일터 — 고용노동 AI 전환 플랫폼 / an open platform for employment and labour services"
         ),
         version=__version__,
         openapi_url=f"{API_PREFIX}/openapi.json",

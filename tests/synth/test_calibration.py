@@ -5,11 +5,8 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-import numpy as np
 import polars as pl
-import pytest
 
-from ilteo.core.settings import Settings
 from ilteo.synth import load_params
 
 SIZE_BANDS = ["5인 미만", "5~9인", "10~29인", "30~49인", "50~99인", "100~299인", "300~499인"]
@@ -93,21 +90,3 @@ def test_mean_monthly_wage_is_near_the_published_figure(large_country: Path) -> 
     mean = float(full["wage_won"].mean() or 0)
     target = load_params().wages.mean_monthly_2024
     assert 0.85 * target < mean < 1.15 * target
-
-
-def test_the_raw_file_fallback_reads_the_same_distributions(
-    synth_settings: Settings, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from ilteo.synth import _reference
-    from ilteo.synth._calibration import load_calibration
-
-    params = load_params()
-    via_reference_room = load_calibration(synth_settings, params)
-    monkeypatch.setattr(_reference, "_reference_loader", lambda: None)
-    from_raw_files = load_calibration(synth_settings, params)
-    for name in ("workplaces", "workers", "accident_rate"):
-        assert np.allclose(
-            getattr(via_reference_room.industries, name), getattr(from_raw_files.industries, name)
-        )
-    assert np.allclose(via_reference_room.occupations.weight, from_raw_files.occupations.weight)
-    assert via_reference_room.courses.equals(from_raw_files.courses)

@@ -65,10 +65,12 @@ def run_guarded(app: Callable[..., Any]) -> int:
     except KeyboardInterrupt:
         err_console.print("중단됨 / interrupted")
         return 130
-    except Exception as exc:  # click's usage errors arrive here in non-standalone mode
-        import click
+    except Exception as exc:
+        # Typer ships its own copy of click: usage errors (a missing option, a bad integer) are
+        # its ClickException, which non-standalone mode raises instead of printing.
+        from typer._click.exceptions import ClickException  # the class Typer itself raises
 
-        if isinstance(exc, click.ClickException):
+        if isinstance(exc, ClickException):
             exc.show()
             return exc.exit_code
         raise

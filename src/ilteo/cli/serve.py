@@ -48,7 +48,7 @@ def demo(
     from ilteo.core.db import upgrade
     from ilteo.core.settings import get_settings
     from ilteo.reference import load_all
-    from ilteo.synth import ensure_synthetic_country
+    from ilteo.synth import ensure_generated
 
     settings = get_settings()
     started = time.perf_counter()
@@ -61,12 +61,9 @@ def demo(
     console.print("✓ 기준 데이터 / reference data validated and cached")
     out = settings.home / "synth" / f"n{persons}-s{seed}"
     with progress_bar(f"합성 인구 {persons:,}명 / synthetic persons") as advance:
-        manifest = ensure_synthetic_country(
-            out, persons=persons, seed=seed, settings=settings, progress=advance
-        )
-    console.print(
-        f"✓ 합성 원천 추출 / synthetic extracts: {out} ({sum(manifest.rows.values()):,} rows)"
-    )
+        manifest = ensure_generated(out, persons, seed, settings=settings, progress=advance)
+    rows = sum(entry["rows"] for entry in manifest["files"].values())
+    console.print(f"✓ 합성 원천 추출 / synthetic extracts: {out} ({rows:,} rows)")
     console.print(f"준비 시간 / build time: {time.perf_counter() - started:.1f}s")
     if no_serve:
         return

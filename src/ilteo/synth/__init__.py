@@ -27,7 +27,7 @@ from ilteo.synth.codes import (
 
 if TYPE_CHECKING:
     from ilteo.synth._params import SynthParams, load_params
-    from ilteo.synth._run import ProgressCallback, generate, validate_persons
+    from ilteo.synth._run import ProgressCallback, ensure_generated, generate, validate_persons
     from ilteo.synth._shock import Shock, load_shocks, parse_month, parse_shock
     from ilteo.synth._writers import check_output_dir
 
@@ -35,6 +35,7 @@ _EXPORTS = {
     "SynthParams": "_params",
     "load_params": "_params",
     "ProgressCallback": "_run",
+    "ensure_generated": "_run",
     "generate": "_run",
     "validate_persons": "_run",
     "Shock": "_shock",
@@ -54,6 +55,7 @@ __all__ = [
     "Shock",
     "SynthParams",
     "check_output_dir",
+    "ensure_generated",
     "generate",
     "is_valid_brn",
     "is_valid_rrn",

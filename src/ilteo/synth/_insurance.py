@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 import polars as pl
-import pyarrow as pa  # type: ignore[import-untyped]  # pyarrow ships no type information
+import pyarrow as pa
 
 from ilteo.synth._careers import Careers, draw_categories
 from ilteo.synth._noise import assign_corruptions, vary_names

@@ -241,6 +241,45 @@ def generate(
     return manifest
 
 
+def ensure_generated(
+    out_dir: Path,
+    persons: int,
+    seed: int = 0,
+    *,
+    settings: Settings | None = None,
+    progress: ProgressCallback | None = None,
+) -> dict[str, Any]:
+    """Return the manifest of ``out_dir`` if it already holds this country, else generate it.
+
+    A country is reused when its manifest names the same persons, seed, generator version and
+    has every file it lists with the recorded size; anything else is regenerated in place.
+    This is what makes a second ``ilteo demo`` fast.
+    """
+    params = load_params()
+    try:
+        manifest: dict[str, Any] = json.loads((Path(out_dir) / MANIFEST_PATH).read_text("utf-8"))
+    except (OSError, ValueError):
+        manifest = {}
+    current = (
+        manifest.get("persons") == persons
+        and manifest.get("seed") == seed
+        and manifest.get("generator_version") == f"{__version__}+params.{params.version}"
+        and not manifest.get("shocks")
+        and all(
+            (Path(out_dir) / name).is_file()
+            and (Path(out_dir) / name).stat().st_size == entry.get("bytes")
+            for name, entry in manifest.get("files", {}).items()
+        )
+    )
+    if current and manifest.get("files"):
+        if progress:
+            progress(persons, persons, "캐시 / cached")
+        return manifest
+    return generate(
+        out_dir, persons, seed, settings=settings, progress=progress, overwrite=True, params=params
+    )
+
+
 def _shocks_json(shocks: tuple[Shock, ...]) -> str:
     data = [s.model_dump(mode="json") for s in shocks]
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"

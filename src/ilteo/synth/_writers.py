@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
-import pyarrow as pa  # type: ignore[import-untyped]  # pyarrow ships no type information
-import pyarrow.parquet as pq  # type: ignore[import-untyped]  # (same)
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from ilteo.core.errors import InvalidInputError
 

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import os
+import socket
+import threading
+import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
 import pytest
@@ -64,3 +67,38 @@ def db_settings(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Sett
         return
     with _postgres_database() as url:
         yield Settings(env="dev", home=home, reference_dir=REFERENCE_DIR, database_url=url)
+
+
+@contextmanager
+def serve_app(settings: Settings) -> Iterator[str]:
+    """Serve the whole app (migrated) with uvicorn in a thread on a free 127.0.0.1 port."""
+    import uvicorn
+
+    from ilteo.api import create_app
+    from ilteo.core.db import upgrade
+
+    upgrade(settings)
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError("uvicorn did not start")
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()
+
+
+@pytest.fixture
+def serve() -> Callable[[Settings], AbstractContextManager[str]]:
+    """``with serve(settings) as url:`` runs the app on a free local port for the block."""
+    return serve_app

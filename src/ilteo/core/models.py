@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import importlib
 
-MODEL_MODULES: tuple[str, ...] = ("ilteo.reference.models",)
+MODEL_MODULES: tuple[str, ...] = ("ilteo.reference.models", "ilteo.lake.models")
 
 
 def import_all_models() -> None:

@@ -7,7 +7,7 @@ declaration.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
 
 FileFormat = Literal["csv", "jsonl", "parquet", "json"]
@@ -67,6 +67,7 @@ class SourceSpec:
         entity: What a record mentions: ``person``, ``workplace``, ``both`` or ``none``.
         date_rules: Pairs ``(earlier, later)`` of date columns that must be ordered.
         licence: Terms of use inside the ministry.
+        glob: File-name pattern of this source inside an extract folder.
     """
 
     id: str
@@ -82,7 +83,7 @@ class SourceSpec:
     entity: Literal["person", "workplace", "both", "none"]
     date_rules: tuple[tuple[str, str], ...] = ()
     licence: str = "내부 행정자료 / internal administrative data"
-    glob: str = field(default="*")
+    glob: str = "*"  # file-name pattern of this source inside an extract folder
 
     def field(self, name: str) -> FieldSpec:
         """The field called ``name`` (``KeyError`` if the contract has none)."""

@@ -44,6 +44,8 @@ test: system install vendor lint  ## every test: unit, SQLite + PostgreSQL, MCP 
 bench: install
 	$(UV) run python benchmarks/bench_reference.py
 	$(UV) run python benchmarks/bench_synth.py
+	$(UV) run python benchmarks/bench_lake_ingest.py
+	$(UV) run python benchmarks/bench_lake_linkage.py
 
 clean:
 	rm -rf .venv .pytest_cache .mypy_cache .ruff_cache src/ilteo/web/static/vendor

@@ -26,6 +26,20 @@ PUBLIC_ROUTES: Final[frozenset[tuple[str, str]]] = frozenset(
         ("GET", "/v1/reference/industries"),
         ("GET", "/v1/reference/industries/{revision}/{code}"),
         ("GET", "/v1/reference/datasets"),
+        # the lake, read-only: declarations, ledger counts, quality and linkage figures, the
+        # catalogue and the report. No row of a person leaves through these (quarantined values
+        # are masked). Staff pages move behind staff roles with the one-ID service.
+        ("GET", "/v1/lake/sources"),
+        ("GET", "/v1/lake/batches"),
+        ("GET", "/v1/lake/batches/{batch_id}"),
+        ("GET", "/v1/lake/catalog"),
+        ("GET", "/v1/lake/catalog.jsonld"),
+        ("GET", "/v1/lake/catalog/{dataset_id}"),
+        ("GET", "/v1/lake/quality"),
+        ("GET", "/v1/lake/quality/alerts"),
+        ("GET", "/v1/lake/quarantine"),
+        ("GET", "/v1/lake/linkage"),
+        ("GET", "/v1/lake/report"),
         # Open MCP (streamable HTTP; GET, POST and DELETE on one path)
         ("*", "/mcp"),
         # web pages and their static files
@@ -34,9 +48,19 @@ PUBLIC_ROUTES: Final[frozenset[tuple[str, str]]] = frozenset(
         ("GET", "/reference/occupations/{system}/{code}"),
         ("GET", "/reference/industries/{revision}/{code}"),
         ("GET", "/reference/datasets"),
+        ("GET", "/lake"),
+        ("GET", "/lake/sources"),
+        ("GET", "/lake/batches"),
+        ("GET", "/lake/quarantine"),
+        ("GET", "/lake/linkage"),
+        ("GET", "/lake/linkage/charts/{name}"),
+        ("GET", "/lake/quality"),
+        ("GET", "/lake/catalog"),
+        ("GET", "/lake/catalog/{dataset_id}"),
+        ("GET", "/lake/report"),
         ("GET", "/static"),
     }
 )
 
-#: Names of dependencies that make a route require authentication (none exist yet).
-PROTECTING_DEPENDENCIES: Final[frozenset[str]] = frozenset()
+#: Names of dependencies that make a route require authentication (see ``ilteo.api.security``).
+PROTECTING_DEPENDENCIES: Final[frozenset[str]] = frozenset({"require_source_system"})

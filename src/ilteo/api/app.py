@@ -24,6 +24,11 @@ OPENAPI_TAGS = [
         "description": "기준 데이터: 직업·산업 분류, 연계표, AI 노출 지수 / "
         "Reference data: occupation and industry codes, crosswalks, AI-exposure indices.",
     },
+    {
+        "name": "lake",
+        "description": "통합 데이터 레이크: 원천, 배치, 격리, 품질, 연계, 카탈로그 / "
+        "The integrated data lake: sources, batches, quarantine, quality, linkage, catalogue.",
+    },
 ]
 
 
@@ -75,11 +80,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         response.headers["X-Request-ID"] = request.state.request_id
         return response
 
-    from ilteo.api.routers import docs, health, reference
+    from ilteo.api.routers import docs, health, lake, lake_catalog, reference
 
     app.include_router(health.router)
     app.include_router(docs.router)
     app.include_router(reference.router, prefix=API_PREFIX)
+    app.include_router(lake.router, prefix=API_PREFIX)
+    app.include_router(lake_catalog.router, prefix=API_PREFIX)
     # The MCP transport is one Starlette route; adding it directly keeps the exact path /mcp.
     app.router.routes.extend(mcp_app.routes)
 

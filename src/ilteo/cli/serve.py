@@ -47,6 +47,7 @@ def demo(
     from ilteo.cli._progress import progress_bar
     from ilteo.core.db import upgrade
     from ilteo.core.settings import get_settings
+    from ilteo.lake.pipeline import build_lake
     from ilteo.reference import load_all
     from ilteo.synth import ensure_generated
 
@@ -64,12 +65,24 @@ def demo(
         manifest = ensure_generated(out, persons, seed, settings=settings, progress=advance)
     rows = sum(entry["rows"] for entry in manifest["files"].values())
     console.print(f"✓ 합성 원천 추출 / synthetic extracts: {out} ({rows:,} rows)")
+    with progress_bar("데이터 레이크 / data lake") as advance:
+        lake = build_lake(out, settings, progress=advance)
+    console.print(
+        f"✓ 데이터 레이크 / data lake: {lake.accepted_rows:,} rows accepted, "
+        f"{lake.quarantined_rows:,} quarantined, masters linked"
+        + "".join(
+            f"; {kind} precision {f['model'].get('precision')} recall {f['model'].get('recall')}"
+            for kind, f in lake.evaluation.items()
+            if "model" in f
+        )
+    )
     console.print(f"준비 시간 / build time: {time.perf_counter() - started:.1f}s")
     if no_serve:
         return
     url = f"http://{settings.host}:{settings.port}"
     console.print(
         f"\n열어 보세요 / open:\n  {url}/            기준 데이터 탐색 / reference browser\n"
+        f"  {url}/lake        데이터 레이크 관리 / data steward pages\n"
         f"  {url}/v1/docs     Open API\n  {url}/mcp         MCP (streamable HTTP)\n"
         "중지: Ctrl+C / stop with Ctrl+C\n"
     )

@@ -38,6 +38,9 @@ class Settings(BaseSettings):
         secret_key: The key for hashing resident registration numbers and signing sessions.
         host: Address ``ilteo serve`` binds to.
         port: Port ``ilteo serve`` binds to.
+        log_level: Log level of the server.
+        lake_ingest_token: Bearer token source systems present to push live micro-batches;
+            live ingestion is off while it is unset.
     """
 
     model_config = SettingsConfigDict(env_prefix="ILTEO_", env_file=".env", extra="ignore")
@@ -50,6 +53,7 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     log_level: str = "INFO"
+    lake_ingest_token: SecretStr | None = None
 
     @model_validator(mode="after")
     def _check_secret(self) -> Settings:

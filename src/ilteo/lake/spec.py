@@ -30,11 +30,16 @@ class FieldSpec:
         personal: Personal-data class of the field.
         code_system: The standard code system the values must belong to, if any (``ksco8``,
             ``ksic11``, ``sido``, ``rrn``, ``brn``, ``ncs``...).
-        standard: The standard column the field maps to in the person or workplace records
-            (``name``, ``phone``, ``address``, ``birth_date``, ``sex``, ``rrn``, ``brn``,
-            ``workplace_no``, ``workplace_name``, ``workplace_address``, ``sido_code``), if any.
+        standard: The standard column the field maps to in the person records (``rrn``,
+            ``name``, ``birth_date``, ``sex``, ``phone``, ``address``, ``sido_code``: the
+            person's own 시도) or the workplace records (``brn``, ``workplace_no``,
+            ``workplace_name``, ``workplace_address``, ``workplace_sido_code``, ``ksic_code``),
+            if any.
         min_value: Lower bound of a numeric or date field.
         max_value: Upper bound of a numeric field.
+        allowed: The closed list of values a text field may take (empty: any value).
+        future_allowed: A date field that may lie in the future (a planned course end); every
+            other date or datetime field must not be later than the contract's clock.
     """
 
     name: str
@@ -47,6 +52,32 @@ class FieldSpec:
     standard: str | None = None
     min_value: float | None = None
     max_value: float | None = None
+    allowed: tuple[str, ...] = ()
+    future_allowed: bool = False
+
+
+@dataclass(frozen=True)
+class SequenceRule:
+    """An order between two kinds of event rows of one group, checked across a whole batch.
+
+    Example: in employment-insurance events, a ``loss`` of a person at a workplace must not be
+    dated before that person's earliest ``acquisition`` there (when the batch holds both).
+
+    Attributes:
+        rule: Stable rule id reported for a violating row (``date.loss_before_acquisition``).
+        group: Columns that identify the group (person and workplace).
+        kind_field: Column that holds the event kind.
+        first: Kind of the event that opens the group (``acquisition``).
+        then: Kind of the event that must not come before it (``loss``).
+        date_field: Column with the event date.
+    """
+
+    rule: str
+    group: tuple[str, ...]
+    kind_field: str
+    first: str
+    then: str
+    date_field: str
 
 
 @dataclass(frozen=True)
@@ -68,6 +99,7 @@ class SourceSpec:
         date_rules: Pairs ``(earlier, later)`` of date columns that must be ordered.
         licence: Terms of use inside the ministry.
         glob: File-name pattern of this source inside an extract folder.
+        sequence_rules: Orders between event rows of a group, checked across the whole batch.
     """
 
     id: str
@@ -84,6 +116,7 @@ class SourceSpec:
     date_rules: tuple[tuple[str, str], ...] = ()
     licence: str = "내부 행정자료 / internal administrative data"
     glob: str = "*"  # file-name pattern of this source inside an extract folder
+    sequence_rules: tuple[SequenceRule, ...] = ()
 
     def field(self, name: str) -> FieldSpec:
         """The field called ``name`` (``KeyError`` if the contract has none)."""

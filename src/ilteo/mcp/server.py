@@ -10,8 +10,9 @@ from ilteo.core.settings import Settings, get_settings
 INSTRUCTIONS = (
     "ilteo (일터) is the open platform of Korea's employment and labour ministry. Use these "
     "tools to look up official occupation (KSCO 8, ISCO-08, SOC, O*NET-SOC) and industry (KSIC) "
-    "codes, their crosswalks and AI-exposure scores. Answers cite their sources; an exposure "
-    "score is not a probability of job loss."
+    "codes, their crosswalks and AI-exposure scores, and to read the integrated data lake's "
+    "catalogue, data quality and linkage quality (read-only). Answers cite their sources; an "
+    "exposure score is not a probability of job loss."
 )
 
 
@@ -28,7 +29,9 @@ def create_server(settings: Settings | None = None) -> MCPServer:
         instructions=INSTRUCTIONS,
         version=__version__,
     )
+    from ilteo.mcp.tools.lake import register_lake_tools
     from ilteo.mcp.tools.reference import register_reference_tools
 
     register_reference_tools(server, settings)
+    register_lake_tools(server, settings)
     return server

@@ -1,0 +1,52 @@
+"""Authentication dependencies. Each one's name is in ``ilteo.api.access.PROTECTING_DEPENDENCIES``.
+
+Until the one-ID service exists, the only protected routes are machine-to-machine: source
+systems push live micro-batches into the lake with a bearer token from settings
+(``ILTEO_LAKE_INGEST_TOKEN``).
+"""
+
+from __future__ import annotations
+
+import hmac
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from ilteo.core.settings import Settings
+
+_bearer = HTTPBearer(auto_error=False, description="원천 시스템 토큰 / source-system token")
+
+
+def require_source_system(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> str:
+    """Admit a source system presenting the configured ingest token; refuse everyone else.
+
+    Returns:
+        The caller's label (``source-system``), for logs and the batch ledger.
+
+    Raises:
+        HTTPException: 503 when live ingestion has no token configured, 401 for a missing or
+            wrong token (the same message either way: no hint which part was wrong).
+    """
+    settings: Settings = request.app.state.settings
+    expected = settings.lake_ingest_token
+    if expected is None:
+        raise HTTPException(
+            503,
+            "실시간 적재가 꺼져 있습니다: ILTEO_LAKE_INGEST_TOKEN을 설정하세요 / live ingestion is "
+            "disabled: set ILTEO_LAKE_INGEST_TOKEN",
+        )
+    given = credentials.credentials if credentials else ""
+    if not hmac.compare_digest(given.encode(), expected.get_secret_value().encode()):
+        raise HTTPException(
+            401,
+            "유효한 원천 시스템 토큰이 필요합니다 / a valid source-system token is required",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    return "source-system"
+
+
+SourceSystem = Annotated[str, Depends(require_source_system)]

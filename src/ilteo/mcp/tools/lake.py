@@ -1,0 +1,206 @@
+"""Read-only MCP tools for the data lake: catalogue, dataset detail, quality, linkage, quarantine.
+
+Each tool mirrors one lake service function (the same ones the API and the steward pages call).
+Descriptions are written for a model: when to use the tool, what it returns, and what the numbers
+do not mean. Expected failures (an unknown dataset or source) come back as tool errors whose text
+says what to do next. No tool returns personal data: the catalogue describes columns, quarantine
+examples are masked, and quality and linkage results are aggregates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated, Literal, TypeVar
+
+from mcp.server.mcpserver import MCPServer
+from mcp.server.mcpserver.exceptions import ToolError
+from mcp.types import ToolAnnotations
+from pydantic import Field
+
+from ilteo.core.errors import IlteoError
+from ilteo.core.settings import Settings
+from ilteo.lake.steward_schemas import (
+    CatalogEntry,
+    Layer,
+    LinkageSummary,
+    QualityOverview,
+    QuarantineSummary,
+)
+
+_T = TypeVar("_T")
+
+_READ_ONLY = ToolAnnotations(
+    read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=False
+)
+
+LIST_LAKE_DATASETS = (
+    "List every dataset of ilteo's integrated data lake (the employment and labour ministry's "
+    "administrative data): for each source system its `source.<id>` extract, `staged.<id>` and "
+    "`curated.<id>` tables, plus linked records, master persons and workplaces, and derived "
+    "datasets. Each entry gives the owner organisation and system, row count, freshness against "
+    "the expected cadence, licence, the standard keys and code systems it uses, and its access "
+    "rights (`non-public` when it holds personal data). Use it to answer which data exists, who "
+    "owns it, how fresh it is, or which datasets carry a standard key such as the RRN hash or a "
+    "business registration number. Columns are listed by `get_lake_dataset`. This is metadata "
+    "only: no records and no personal data are returned."
+)
+GET_LAKE_DATASET = (
+    "Get one dataset of the lake by id (e.g. 'curated.ei_events', 'master.person_links', from "
+    "`list_lake_datasets`): every column with its type, Korean and English label, personal-data "
+    "class ('rrn', 'direct', 'quasi', 'none' or 'unclassified'), code system (KSCO 8, KSIC 11, "
+    "시도, NCS...) and standard key; its lineage (datasets it is made from) and the datasets made "
+    "from it. Use it to explain a dataset's schema, where a column comes from, or whether a "
+    "column is personal data. Metadata only, never records."
+)
+GET_LAKE_QUALITY = (
+    "Get data-quality scores of the lake: the latest score (0-1) per source, field and dimension "
+    "(completeness, validity, uniqueness, freshness, and cross-source consistency, whose field "
+    "reads '<check>@<other source>'), the alerts (latest scores below their threshold) and a "
+    "trend per source and dimension over recent batches. Use it when asked whether a source's "
+    "data can be trusted, what is wrong with it, or whether quality is improving. A score is the "
+    "share of checked values or records that pass; it says nothing about individual people."
+)
+GET_LINKAGE_QUALITY = (
+    "Get how well the lake links records of the same person (and workplace) across source "
+    "systems: pairwise precision and recall against synthetic ground truth, overall, per source "
+    "and per kind of noise (name typos, missing or mistyped RRN...), for the probabilistic "
+    "linkage model and for an exact-key baseline. Use it to say how reliable a linked person "
+    "record is or which source links badly. `available` is false until an evaluation was run. "
+    "Precision and recall are measured on synthetic data, not on real people."
+)
+GET_QUARANTINE_SUMMARY = (
+    "Get what the lake holds in quarantine: rows that failed their source's contract, counted by "
+    "source, rule (e.g. 'rrn.check_digit', 'code.ksic11', 'required') and column, with how many "
+    "are still open and up to three MASKED example values. Use it when asked why data from a "
+    "source is missing or rejected, or which rules fail most. Nothing is dropped: quarantined "
+    "rows can be fixed and retried."
+)
+
+
+def _call(function: Callable[[], _T]) -> _T:
+    """Run a room call, turning expected room errors into tool errors a model can act on."""
+    try:
+        return function()
+    except IlteoError as exc:
+        raise ToolError(f"{exc.title_en} ({exc.code}): {exc.detail}") from exc
+
+
+def _check_source(source: str | None) -> None:
+    if source:
+        from ilteo.lake.sources import get_source
+
+        get_source(source)
+
+
+SourceParam = Annotated[
+    str | None,
+    Field(
+        max_length=64,
+        description="Only this source system id, e.g. 'ei_events', 'job_seekers', "
+        "'kdt_enrolments' (ids come from list_lake_datasets, entries of layer 'source'). "
+        "Omit for all sources.",
+    ),
+]
+
+
+def register_lake_tools(server: MCPServer, settings: Settings) -> None:
+    """Register the read-only lake tools on ``server``; they read the lake of ``settings``."""
+
+    @server.tool(
+        name="list_lake_datasets",
+        title="데이터 카탈로그 / List lake datasets",
+        description=LIST_LAKE_DATASETS,
+        annotations=_READ_ONLY,
+    )
+    def list_lake_datasets(
+        layer: Annotated[
+            Layer | None,
+            Field(
+                description="Only this layer: 'source' (what a system sends), 'staged' (rows "
+                "that passed the contract), 'curated', 'master' (linked persons and "
+                "workplaces) or 'derived'. Omit for all."
+            ),
+        ] = None,
+    ) -> list[CatalogEntry]:
+        from ilteo.lake.catalog import list_catalog
+
+        entries = _call(lambda: list_catalog(settings))
+        return [
+            e.model_copy(update={"columns": []})
+            for e in entries
+            if layer is None or e.layer == layer
+        ]
+
+    @server.tool(
+        name="get_lake_dataset",
+        title="데이터셋 상세 / Get a lake dataset",
+        description=GET_LAKE_DATASET,
+        annotations=_READ_ONLY,
+    )
+    def get_lake_dataset(
+        dataset_id: Annotated[
+            str,
+            Field(
+                min_length=3,
+                max_length=120,
+                description="Dataset id '<layer>.<name>' as listed by list_lake_datasets, "
+                "e.g. 'curated.ei_events' or 'master.persons'.",
+            ),
+        ],
+    ) -> CatalogEntry:
+        from ilteo.lake.catalog import get_catalog_entry
+
+        return _call(lambda: get_catalog_entry(dataset_id, settings))
+
+    @server.tool(
+        name="get_lake_quality",
+        title="데이터 품질 / Get lake data quality",
+        description=GET_LAKE_QUALITY,
+        annotations=_READ_ONLY,
+    )
+    def get_lake_quality(
+        source: SourceParam = None,
+        dimension: Annotated[
+            Literal["completeness", "validity", "uniqueness", "consistency", "freshness"] | None,
+            Field(description="Only this quality dimension. Omit for all."),
+        ] = None,
+    ) -> QualityOverview:
+        from ilteo.lake.stewardship import quality_overview
+
+        def run() -> QualityOverview:
+            _check_source(source)
+            return quality_overview(settings, source=source, dimension=dimension)
+
+        return _call(run)
+
+    @server.tool(
+        name="get_linkage_quality",
+        title="연계 품질 / Get linkage quality",
+        description=GET_LINKAGE_QUALITY,
+        annotations=_READ_ONLY,
+    )
+    def get_linkage_quality(
+        kind: Annotated[
+            Literal["person", "workplace"] | None,
+            Field(description="'person' or 'workplace' linkage; omit for both."),
+        ] = None,
+    ) -> list[LinkageSummary]:
+        from ilteo.lake.linkage_quality import linkage_summaries
+
+        summaries = _call(lambda: linkage_summaries(settings))
+        return [s for s in summaries if kind is None or s.kind == kind]
+
+    @server.tool(
+        name="get_quarantine_summary",
+        title="격리 현황 / Get the quarantine summary",
+        description=GET_QUARANTINE_SUMMARY,
+        annotations=_READ_ONLY,
+    )
+    def get_quarantine_summary(source: SourceParam = None) -> QuarantineSummary:
+        from ilteo.lake.stewardship import quarantine_summary
+
+        def run() -> QuarantineSummary:
+            _check_source(source)
+            return quarantine_summary(settings, source=source)
+
+        return _call(run)

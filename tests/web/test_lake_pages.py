@@ -202,3 +202,12 @@ def test_linkage_chart_is_shown_and_only_listed_charts_are_served(
     assert chart.headers["content-type"].startswith("image/svg+xml")
     assert web_filled.get("/lake/linkage/charts/evaluation-person.json").status_code == 404
     assert web_filled.get("/lake/linkage/charts/..%2Fevaluation-person.json").status_code == 404
+
+
+@pytest.mark.parametrize("path", PAGES)
+@pytest.mark.parametrize("lang", ["ko", "en"])
+def test_no_page_shows_escaped_markup(web_filled: TestClient, path: str, lang: str) -> None:
+    # Regression: a macro's HTML passed through a catalogue message was escaped into visible text.
+    html = web_filled.get(path, params={"lang": lang}).text
+    assert "&lt;time" not in html
+    assert "&lt;span" not in html

@@ -37,5 +37,10 @@ def test_a_second_build_adds_nothing_and_keeps_master_ids(
     again = build_lake(country, lake_settings)
 
     assert again.new_batches == 0
+    assert again.up_to_date
+    assert set(again.seconds) == {"ingest"}
+    forced = build_lake(country, lake_settings, force=True)
+    assert not forced.up_to_date
+    assert set(forced.seconds) == set(STEPS)
     after = pl.read_parquet(links).select("source", "record_id", "master_id").sort("record_id")
     assert after.equals(before)

@@ -291,6 +291,9 @@ _EXTRACTS_ARGUMENT = typer.Argument(
 @app.command("build")
 def build(
     extracts: Path = _EXTRACTS_ARGUMENT,
+    force: bool = typer.Option(
+        False, "--force", help="새 배치가 없어도 다시 만듭니다 / Rebuild even with no new batch."
+    ),
     json_out: bool = JSON_OPTION,
 ) -> None:
     """레이크 전체 구축: 적재→정제→연계→평가→일관성→보고서 / Build the whole lake from extracts."""
@@ -299,10 +302,12 @@ def build(
 
     settings = _settings()
     with progress_bar("레이크 구축 / building the lake") as advance:
-        result = build_lake(extracts, settings, progress=advance)
+        result = build_lake(extracts, settings, progress=advance, force=force)
     if json_out:
         print_json(result.__dict__)
         return
+    if result.up_to_date:
+        console.print("새 배치가 없어 레이크가 최신입니다 / no new batch: the lake is up to date")
     console.print(
         f"배치 / batches {result.batches} (새 / new {result.new_batches}): "
         f"받음 / received {result.received_rows:,} = 적재 / accepted {result.accepted_rows:,} "

@@ -70,6 +70,7 @@ def demo(
     console.print(
         f"✓ 데이터 레이크 / data lake: {lake.accepted_rows:,} rows accepted, "
         f"{lake.quarantined_rows:,} quarantined, masters linked"
+        + (" (최신 / up to date)" if lake.up_to_date else "")
         + "".join(
             f"; {kind} precision {f['model'].get('precision')} recall {f['model'].get('recall')}"
             for kind, f in lake.evaluation.items()

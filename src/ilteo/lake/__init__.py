@@ -9,9 +9,9 @@ first use, so ``import ilteo.lake`` loads neither polars nor DuckDB.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from ilteo.core.lazy import lazy_exports
 from ilteo.lake.layout import LakePaths
 
 if TYPE_CHECKING:
@@ -96,14 +96,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'ilteo.lake' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"ilteo.lake.{module}"), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return __all__
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, globals())

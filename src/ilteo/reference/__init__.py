@@ -7,8 +7,9 @@ are imported lazily, so ``import ilteo.reference`` (and its table models) stays 
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from ilteo.core.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from ilteo.reference.datasets import dataset_ids, get_dataset, list_datasets
@@ -87,14 +88,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'ilteo.reference' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"ilteo.reference.{module}"), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return __all__
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, globals())

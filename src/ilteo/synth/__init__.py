@@ -13,10 +13,10 @@ imported on first use, and the reference data is read when :func:`generate` runs
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ilteo.core.ids import is_valid_brn, is_valid_rrn
+from ilteo.core.lazy import lazy_exports
 from ilteo.synth.codes import (
     JOB_SEEKING_ELIGIBLE,
     REJECT_REASONS,
@@ -67,14 +67,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'ilteo.synth' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"ilteo.synth.{module}"), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return __all__
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, globals())

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
+from tests.identity.factories import sign_in_client
 from tests.lake.steward_factories import (
     NOW,
     create_batch,
@@ -35,6 +36,7 @@ OPERATIONS = {
 @pytest.fixture
 def lake_client(api_settings: Settings) -> Iterator[TestClient]:
     with TestClient(create_app(api_settings)) as client:
+        sign_in_client(client, api_settings)
         yield client
 
 

@@ -70,3 +70,23 @@ def test_db_upgrade_json(tmp_path: Path) -> None:
     result = run("db", "upgrade", "--json", home=tmp_path)
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["revision"] is not None
+
+
+def test_a_command_that_exits_non_zero_really_does(tmp_path: Path) -> None:
+    # Regression: click returns (instead of raising) a typer.Exit's code in non-standalone mode,
+    # so `ilteo lake ingest` exited 0 after a rejected batch.
+    bad = tmp_path / "registrations.jsonl"
+    bad.write_text('{"not_a_declared_column": 1}\n', encoding="utf-8")
+    shared = Path(__file__).resolve().parents[3] / "shared" / "data"
+    env = dict(os.environ, ILTEO_ENV="dev", ILTEO_HOME=str(tmp_path / "home"))
+    env.setdefault("ILTEO_REFERENCE_DIR", str(shared))
+    upgrade = [sys.executable, "-m", "ilteo.cli", "db", "upgrade"]
+    subprocess.run(upgrade, env=env, check=True, capture_output=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "ilteo.cli", "lake", "ingest", str(bad), "--source", "job_seekers"],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr

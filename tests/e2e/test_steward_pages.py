@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from tests.e2e.test_reference_browser import assert_accessible
+from tests.identity.factories import staff_session
 from tests.lake.steward_factories import (
     NOW,
     create_batch,
@@ -72,6 +73,10 @@ def test_steward_pages_in_chromium(
     ARTIFACTS.mkdir(exist_ok=True)
     with serve(settings) as url:
         page = chromium.new_page(locale="ko-KR", viewport={"width": 1280, "height": 900})
+        page.goto(f"{url}/lake")
+        page.wait_for_url("**/sign-in?next=/lake")  # the lake pages are for data stewards
+        _, token = staff_session(settings)
+        page.context.add_cookies([{"name": "ilteo_session", "value": token, "url": url}])
         page.goto(f"{url}/lake")
         assert page.get_by_role("heading", name="아직 적재된 데이터가 없습니다").count() == 1
         assert_accessible(page, "/lake (empty)")

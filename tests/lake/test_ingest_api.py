@@ -10,6 +10,7 @@ import polars as pl
 import pytest
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
+from tests.identity.factories import sign_in_client
 
 from ilteo.api import create_app
 from ilteo.core.settings import Settings
@@ -25,6 +26,7 @@ TOKEN = "test-ingest-token-0123456789"  # noqa: S105 - a test-only token
 def client(lake_settings: Settings) -> Iterator[TestClient]:
     settings = lake_settings.model_copy(update={"lake_ingest_token": SecretStr(TOKEN)})
     with TestClient(create_app(settings), headers={"Authorization": f"Bearer {TOKEN}"}) as c:
+        sign_in_client(c, settings)  # the ledger reads are for data stewards
         yield c
 
 

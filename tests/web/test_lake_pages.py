@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
+from tests.identity.factories import sign_in_client
 from tests.lake.steward_factories import (
     NOW,
     create_batch,
@@ -61,6 +62,7 @@ def filled(settings: Settings) -> Settings:
 
 def client_of(settings: Settings) -> Iterator[TestClient]:
     with TestClient(create_app(settings), headers={"Accept": "text/html"}) as client:
+        sign_in_client(client, settings)
         yield client
 
 

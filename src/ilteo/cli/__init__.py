@@ -44,12 +44,13 @@ def _root(
 def _register() -> None:
     # Sub-apps are imported here, not at module import of the rooms, so `ilteo --help` stays fast:
     # each module imports its room lazily inside the commands.
-    from ilteo.cli import db, lake, reference, serve, synth
+    from ilteo.cli import db, identity, lake, reference, serve, synth
 
     app.add_typer(reference.app, name="reference")
     app.add_typer(synth.app, name="synth")
     app.add_typer(db.app, name="db")
     app.add_typer(lake.app, name="lake")
+    app.add_typer(identity.app, name="identity")
     serve.register(app)
 
 

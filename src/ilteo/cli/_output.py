@@ -51,7 +51,9 @@ def fail(message: str, *, code: int = 1) -> typer.Exit:
 def run_guarded(app: Callable[..., Any]) -> int:
     """Run the Typer app; expected errors become one clear message and a non-zero exit code."""
     try:
-        app(standalone_mode=False)
+        # In non-standalone mode click *returns* the code of a raised typer.Exit instead of
+        # raising it; a command's own return value is None.
+        returned = app(standalone_mode=False)
     except IlteoError as exc:
         err_console.print(
             f"[bold red]{exc.title_ko} / {exc.title_en}:[/] {exc.detail}", highlight=False
@@ -74,4 +76,4 @@ def run_guarded(app: Callable[..., Any]) -> int:
             exc.show()
             return exc.exit_code
         raise
-    return 0
+    return returned if isinstance(returned, int) else 0

@@ -83,7 +83,8 @@ def demo(
     url = f"http://{settings.host}:{settings.port}"
     console.print(
         f"\n열어 보세요 / open:\n  {url}/            기준 데이터 탐색 / reference browser\n"
-        f"  {url}/lake        데이터 레이크 관리 / data steward pages\n"
+        f"  {url}/lake        데이터 레이크 관리 / data steward pages (직원 로그인 / staff "
+        "sign-in: `uv run ilteo identity create-staff --name 관리자 --role data_steward`)\n"
         f"  {url}/v1/docs     Open API\n  {url}/mcp         MCP (streamable HTTP)\n"
         "중지: Ctrl+C / stop with Ctrl+C\n"
     )

@@ -8,7 +8,11 @@ from __future__ import annotations
 
 import importlib
 
-MODEL_MODULES: tuple[str, ...] = ("ilteo.reference.models", "ilteo.lake.models")
+MODEL_MODULES: tuple[str, ...] = (
+    "ilteo.reference.models",
+    "ilteo.lake.models",
+    "ilteo.identity.models",
+)
 
 
 def import_all_models() -> None:

@@ -24,12 +24,13 @@ def mount_web(app: FastAPI, settings: Settings) -> None:
         settings: The settings the pages' room calls use; views read them from
             ``app.state.settings``, set here unless the app factory already did.
     """
-    from ilteo.web.views import home, lake, reference
+    from ilteo.web.views import home, identity, lake, reference
 
     if getattr(app.state, "settings", None) is None:
         app.state.settings = settings
     app.include_router(home.router)
     app.include_router(reference.router)
     app.include_router(lake.router)
+    identity.install_identity(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     install_page_error_handlers(app)

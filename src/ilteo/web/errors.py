@@ -24,9 +24,14 @@ from ilteo.web.rendering import render, request_language
 MACHINE_PREFIXES: Final = ("/v1", "/mcp", "/healthz", "/static")
 #: Error codes that have their own heading and message in the catalogues (``errors.<code>``).
 PAGE_ERROR_CODES: Final = frozenset(
-    {"not-found", "invalid-input", "method-not-allowed", "data-unavailable", "error"}
+    {"not-found", "invalid-input", "method-not-allowed", "data-unavailable", "forbidden", "error"}
 )
-_HTTP_CODES: Final = {404: "not-found", 405: "method-not-allowed", 422: "invalid-input"}
+_HTTP_CODES: Final = {
+    403: "forbidden",
+    404: "not-found",
+    405: "method-not-allowed",
+    422: "invalid-input",
+}
 
 #: The shape Starlette keeps exception handlers in (sync or async).
 Handler = Callable[[Request, Any], Response | Awaitable[Response]]

@@ -14,12 +14,15 @@ from fastapi import APIRouter, Body, Depends, Path, Query, Response
 from pydantic import BaseModel, Field
 
 from ilteo.api.deps import SettingsDep
+from ilteo.api.routers.identity import require_staff
 from ilteo.api.security import require_source_system
 from ilteo.core.errors import InvalidInputError
 from ilteo.lake.ingest import MAX_RECORDS, BatchResult
 from ilteo.lake.ledger import BatchPublic
 
 router = APIRouter(prefix="/lake", tags=["lake"])
+#: The read endpoints are for data stewards (and administrators) only.
+_STEWARD = [Depends(require_staff("data_steward", "administrator"))]
 
 _PROBLEMS: dict[int | str, dict[str, Any]] = {
     404: {"description": "찾을 수 없습니다 / Not found (application/problem+json)"},
@@ -74,6 +77,7 @@ SourcePath = Annotated[
 @router.get(
     "/sources",
     operation_id="list_lake_sources",
+    dependencies=_STEWARD,
     summary="레이크 원천 목록 / List the lake's sources",
     response_model=list[SourcePublic],
 )
@@ -123,6 +127,7 @@ def create_lake_batch(
 @router.get(
     "/batches",
     operation_id="list_lake_batches",
+    dependencies=_STEWARD,
     summary="배치 원장 / List batches",
     response_model=list[BatchPublic],
 )
@@ -143,6 +148,7 @@ def list_lake_batches(
 @router.get(
     "/batches/{batch_id}",
     operation_id="get_lake_batch",
+    dependencies=_STEWARD,
     summary="배치 상세 / Get a batch",
     response_model=BatchPublic,
     responses=_PROBLEMS,

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any, get_args
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import JSONResponse
 
 from ilteo.api.deps import SettingsDep
+from ilteo.api.routers.identity import require_staff
 from ilteo.lake.steward_schemas import (
     CatalogEntry,
     Layer,
@@ -25,7 +26,12 @@ from ilteo.lake.steward_schemas import (
     StandardisationReport,
 )
 
-router = APIRouter(prefix="/lake", tags=["lake"])
+#: Read endpoints for data stewards (and administrators) only.
+router = APIRouter(
+    prefix="/lake",
+    tags=["lake"],
+    dependencies=[Depends(require_staff("data_steward", "administrator"))],
+)
 
 JSONLD_MEDIA_TYPE = "application/ld+json"
 _PROBLEMS: dict[int | str, dict[str, object]] = {

@@ -71,7 +71,8 @@ GET_LINKAGE_QUALITY = (
 GET_QUARANTINE_SUMMARY = (
     "Get what the lake holds in quarantine: rows that failed their source's contract, counted by "
     "source, rule (e.g. 'rrn.check_digit', 'code.ksic11', 'required') and column, with how many "
-    "are still open and up to three MASKED example values. Use it when asked why data from a "
+    "are still open. Example values, even MASKED ones, are never given through this open tool "
+    "(staff see them on the steward pages). Use it when asked why data from a "
     "source is missing or rejected, or which rules fail most. Nothing is dropped: quarantined "
     "rows can be fixed and retried."
 )
@@ -201,6 +202,9 @@ def register_lake_tools(server: MCPServer, settings: Settings) -> None:
 
         def run() -> QuarantineSummary:
             _check_source(source)
-            return quarantine_summary(settings, source=source)
+            summary = quarantine_summary(settings, source=source)
+            # The open MCP has no staff sign-in yet: counts only, no (masked) personal values.
+            groups = [g.model_copy(update={"examples": []}) for g in summary.groups]
+            return summary.model_copy(update={"groups": groups})
 
         return _call(run)

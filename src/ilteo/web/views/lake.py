@@ -12,15 +12,20 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import FileResponse, HTMLResponse, PlainTextResponse, Response
 
+from ilteo.api.routers.identity import require_staff
 from ilteo.core.errors import NotFoundError
 from ilteo.core.settings import Settings
 from ilteo.lake.steward_schemas import LinkageMetric, LinkageSummary, QualityPoint, QualitySeries
 from ilteo.web.rendering import render, request_language
 
-router = APIRouter(include_in_schema=False)
+#: Every lake page is for data stewards (and administrators) only.
+router = APIRouter(
+    include_in_schema=False,
+    dependencies=[Depends(require_staff("data_steward", "administrator"))],
+)
 
 #: The lake's own navigation: path, catalogue key of the label, section name.
 SECTIONS: Final = (

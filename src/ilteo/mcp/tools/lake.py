@@ -9,15 +9,11 @@ examples are masked, and quality and linkage results are aggregates.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Annotated, Literal, TypeVar
+from typing import Annotated, Literal
 
 from mcp.server.mcpserver import MCPServer
-from mcp.server.mcpserver.exceptions import ToolError
-from mcp.types import ToolAnnotations
 from pydantic import Field
 
-from ilteo.core.errors import IlteoError
 from ilteo.core.settings import Settings
 from ilteo.lake.steward_schemas import (
     CatalogEntry,
@@ -26,12 +22,7 @@ from ilteo.lake.steward_schemas import (
     QualityOverview,
     QuarantineSummary,
 )
-
-_T = TypeVar("_T")
-
-_READ_ONLY = ToolAnnotations(
-    read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=False
-)
+from ilteo.mcp.tools._common import READ_ONLY, call_room
 
 LIST_LAKE_DATASETS = (
     "List every dataset of ilteo's integrated data lake (the employment and labour ministry's "
@@ -78,14 +69,6 @@ GET_QUARANTINE_SUMMARY = (
 )
 
 
-def _call(function: Callable[[], _T]) -> _T:
-    """Run a room call, turning expected room errors into tool errors a model can act on."""
-    try:
-        return function()
-    except IlteoError as exc:
-        raise ToolError(f"{exc.title_en} ({exc.code}): {exc.detail}") from exc
-
-
 def _check_source(source: str | None) -> None:
     if source:
         from ilteo.lake.sources import get_source
@@ -111,7 +94,7 @@ def register_lake_tools(server: MCPServer, settings: Settings) -> None:
         name="list_lake_datasets",
         title="데이터 카탈로그 / List lake datasets",
         description=LIST_LAKE_DATASETS,
-        annotations=_READ_ONLY,
+        annotations=READ_ONLY,
     )
     def list_lake_datasets(
         layer: Annotated[
@@ -125,7 +108,7 @@ def register_lake_tools(server: MCPServer, settings: Settings) -> None:
     ) -> list[CatalogEntry]:
         from ilteo.lake.catalog import list_catalog
 
-        entries = _call(lambda: list_catalog(settings))
+        entries = call_room(lambda: list_catalog(settings))
         return [
             e.model_copy(update={"columns": []})
             for e in entries
@@ -136,7 +119,7 @@ def register_lake_tools(server: MCPServer, settings: Settings) -> None:
         name="get_lake_dataset",
         title="데이터셋 상세 / Get a lake dataset",
         description=GET_LAKE_DATASET,
-        annotations=_READ_ONLY,
+        annotations=READ_ONLY,
     )
     def get_lake_dataset(
         dataset_id: Annotated[
@@ -151,13 +134,13 @@ def register_lake_tools(server: MCPServer, settings: Settings) -> None:
     ) -> CatalogEntry:
         from ilteo.lake.catalog import get_catalog_entry
 
-        return _call(lambda: get_catalog_entry(dataset_id, settings))
+        return call_room(lambda: get_catalog_entry(dataset_id, settings))
 
     @server.tool(
         name="get_lake_quality",
         title="데이터 품질 / Get lake data quality",
         description=GET_LAKE_QUALITY,
-        annotations=_READ_ONLY,
+        annotations=READ_ONLY,
     )
     def get_lake_quality(
         source: SourceParam = None,
@@ -172,13 +155,13 @@ def register_lake_tools(server: MCPServer, settings: Settings) -> None:
             _check_source(source)
             return quality_overview(settings, source=source, dimension=dimension)
 
-        return _call(run)
+        return call_room(run)
 
     @server.tool(
         name="get_linkage_quality",
         title="연계 품질 / Get linkage quality",
         description=GET_LINKAGE_QUALITY,
-        annotations=_READ_ONLY,
+        annotations=READ_ONLY,
     )
     def get_linkage_quality(
         kind: Annotated[
@@ -188,14 +171,14 @@ def register_lake_tools(server: MCPServer, settings: Settings) -> None:
     ) -> list[LinkageSummary]:
         from ilteo.lake.linkage_quality import linkage_summaries
 
-        summaries = _call(lambda: linkage_summaries(settings))
+        summaries = call_room(lambda: linkage_summaries(settings))
         return [s for s in summaries if kind is None or s.kind == kind]
 
     @server.tool(
         name="get_quarantine_summary",
         title="격리 현황 / Get the quarantine summary",
         description=GET_QUARANTINE_SUMMARY,
-        annotations=_READ_ONLY,
+        annotations=READ_ONLY,
     )
     def get_quarantine_summary(source: SourceParam = None) -> QuarantineSummary:
         from ilteo.lake.stewardship import quarantine_summary
@@ -207,4 +190,4 @@ def register_lake_tools(server: MCPServer, settings: Settings) -> None:
             groups = [g.model_copy(update={"examples": []}) for g in summary.groups]
             return summary.model_copy(update={"groups": groups})
 
-        return _call(run)
+        return call_room(run)

@@ -7,16 +7,13 @@ errors (``isError``) whose text says what to do next; they never crash the sessi
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Annotated, TypeVar
+from typing import Annotated
 
 from mcp.server.mcpserver import MCPServer
-from mcp.server.mcpserver.exceptions import ToolError
-from mcp.types import ToolAnnotations
 from pydantic import Field
 
-from ilteo.core.errors import IlteoError
 from ilteo.core.settings import Settings
+from ilteo.mcp.tools._common import READ_ONLY, call_room
 from ilteo.reference import lookup, search
 from ilteo.reference.schemas import (
     IndustryDetail,
@@ -25,13 +22,6 @@ from ilteo.reference.schemas import (
     OccupationDetail,
     OccupationSummary,
     OccupationSystem,
-)
-
-_T = TypeVar("_T")
-
-#: Every reference tool only reads published data.
-_READ_ONLY = ToolAnnotations(
-    read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=False
 )
 
 EXPOSURE_CAVEAT = (
@@ -68,14 +58,6 @@ GET_INDUSTRY = (
 )
 
 
-def _call(function: Callable[[], _T]) -> _T:
-    """Run a room call, turning expected room errors into tool errors a model can act on."""
-    try:
-        return function()
-    except IlteoError as exc:
-        raise ToolError(f"{exc.title_en} ({exc.code}): {exc.detail}") from exc
-
-
 def register_reference_tools(server: MCPServer, settings: Settings) -> None:
     """Register the reference tools on ``server``; they read data through ``settings``."""
 
@@ -83,7 +65,7 @@ def register_reference_tools(server: MCPServer, settings: Settings) -> None:
         name="search_occupations",
         title="직업 검색 / Search occupations",
         description=SEARCH_OCCUPATIONS,
-        annotations=_READ_ONLY,
+        annotations=READ_ONLY,
     )
     def search_occupations(
         query: Annotated[
@@ -105,7 +87,7 @@ def register_reference_tools(server: MCPServer, settings: Settings) -> None:
             int, Field(ge=1, le=100, description="Maximum number of results (1-100).")
         ] = 20,
     ) -> list[OccupationSummary]:
-        return _call(
+        return call_room(
             lambda: search.search_occupations(query, system=system, limit=limit, settings=settings)
         )
 
@@ -113,7 +95,7 @@ def register_reference_tools(server: MCPServer, settings: Settings) -> None:
         name="get_occupation",
         title="직업 상세 / Get an occupation",
         description=GET_OCCUPATION,
-        annotations=_READ_ONLY,
+        annotations=READ_ONLY,
     )
     def get_occupation(
         system: Annotated[
@@ -132,13 +114,13 @@ def register_reference_tools(server: MCPServer, settings: Settings) -> None:
             ),
         ],
     ) -> OccupationDetail:
-        return _call(lambda: lookup.get_occupation(system, code, settings=settings))
+        return call_room(lambda: lookup.get_occupation(system, code, settings=settings))
 
     @server.tool(
         name="search_industries",
         title="산업 검색 / Search industries",
         description=SEARCH_INDUSTRIES,
-        annotations=_READ_ONLY,
+        annotations=READ_ONLY,
     )
     def search_industries(
         query: Annotated[
@@ -156,7 +138,7 @@ def register_reference_tools(server: MCPServer, settings: Settings) -> None:
             int, Field(ge=1, le=100, description="Maximum number of results (1-100).")
         ] = 20,
     ) -> list[IndustrySummary]:
-        return _call(
+        return call_room(
             lambda: search.search_industries(
                 query, revision=revision, limit=limit, settings=settings
             )
@@ -166,7 +148,7 @@ def register_reference_tools(server: MCPServer, settings: Settings) -> None:
         name="get_industry",
         title="산업 상세 / Get an industry",
         description=GET_INDUSTRY,
-        annotations=_READ_ONLY,
+        annotations=READ_ONLY,
     )
     def get_industry(
         code: Annotated[
@@ -177,4 +159,4 @@ def register_reference_tools(server: MCPServer, settings: Settings) -> None:
             KsicRevision, Field(description="KSIC revision: '11' (current) or '10'.")
         ] = "11",
     ) -> IndustryDetail:
-        return _call(lambda: lookup.get_industry(code, revision=revision, settings=settings))
+        return call_room(lambda: lookup.get_industry(code, revision=revision, settings=settings))

@@ -1,4 +1,4 @@
-"""``ilteo identity``: staff accounts from the command line (create, list, unlock)."""
+"""``ilteo identity``: staff accounts (create, list, unlock) and counter-issued code sheets."""
 
 from __future__ import annotations
 
@@ -95,3 +95,66 @@ def unlock(
         print_json({"id": account_id, "unlocked": True})
     else:
         console.print(f"잠금을 풀었습니다 / unlocked: {account_id}")
+
+
+@app.command("issue-codes")
+def issue_codes(
+    account_id: str = typer.Argument(..., help="받는 사람의 계정 id / The person's account id."),
+    counsellor: str = typer.Option(
+        ..., "--counsellor", help="상담사 계정 id / The counsellor's account id."
+    ),
+    method: str = typer.Option(
+        ...,
+        "--method",
+        help="대면 확인 방법: id_card, social_worker_voucher / In-person proofing method.",
+    ),
+    note: str = typer.Option(
+        ..., "--note", help="확인 근거 (번호는 적지 않음) / Evidence seen (no card numbers)."
+    ),
+    voucher_name: str | None = typer.Option(
+        None,
+        "--voucher-name",
+        help="보증한 사회복지사 이름·등록번호 / Vouching social worker's name and registration.",
+    ),
+    count: int = typer.Option(10, "--count", help="코드 수 / Number of codes."),
+    json_out: bool = JSON_OPTION,
+) -> None:
+    """대면 확인 후 일회용 코드표를 발급합니다 / Proof in person and issue one-time codes.
+
+    The codes are printed once, here; only their keyed digests are stored.
+    """
+    from ilteo.core.db import session_scope
+    from ilteo.core.settings import get_settings
+    from ilteo.identity.counter_codes import issue_code_sheet, proof_in_person
+
+    settings = get_settings()
+    key = settings.secret_key.get_secret_value() if settings.secret_key else ""
+    with session_scope(settings) as session:
+        proofing = proof_in_person(session, counsellor, account_id, method, note, voucher_name)
+        sheet = issue_code_sheet(session, proofing, key=key, count=count)
+    if json_out:
+        print_json(sheet.__dict__)
+        return
+    console.print(f"코드표 / sheet [bold]{sheet.sheet_id}[/] — {sheet.login}")
+    for number, code in enumerate(sheet.codes, start=1):
+        console.print(f"{number:>2}. {code}")
+    console.print(f"유효기간 / valid until: {sheet.expires_at.isoformat()}")
+
+
+@app.command("revoke-codes")
+def revoke_codes(
+    sheet_id: str = typer.Argument(..., help="코드표 id / Code sheet id."),
+    by: str = typer.Option(..., "--by", help="취소하는 계정 id / Account revoking it."),
+    json_out: bool = JSON_OPTION,
+) -> None:
+    """잃어버린 코드표를 취소합니다 / Revoke a lost code sheet (its unused codes die)."""
+    from ilteo.core.db import session_scope
+    from ilteo.core.settings import get_settings
+    from ilteo.identity.counter_codes import revoke_code_sheet
+
+    with session_scope(get_settings()) as session:
+        unused = revoke_code_sheet(session, sheet_id, by=by)
+    if json_out:
+        print_json({"sheet_id": sheet_id, "revoked": True, "unused_codes": unused})
+    else:
+        console.print(f"코드표를 취소했습니다 / revoked {sheet_id}: {unused} unused codes")

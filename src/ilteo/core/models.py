@@ -12,6 +12,7 @@ MODEL_MODULES: tuple[str, ...] = (
     "ilteo.reference.models",
     "ilteo.lake.models",
     "ilteo.identity.models",
+    "ilteo.identity.code_models",
 )
 
 

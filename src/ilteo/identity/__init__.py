@@ -16,6 +16,14 @@ from ilteo.identity.accounts import (
     set_proofed_rrn,
     unlock_account,
 )
+from ilteo.identity.counter_codes import (
+    InPersonProofing,
+    IssuedSheet,
+    check_counter_code,
+    issue_code_sheet,
+    proof_in_person,
+    revoke_code_sheet,
+)
 from ilteo.identity.models import STAFF_ROLES
 from ilteo.identity.reads import PersonReadPublic, audit_person_read, list_reads_of
 from ilteo.identity.sessions import (
@@ -39,11 +47,14 @@ __all__ = [
     "COOKIE_NAME",
     "STAFF_ROLES",
     "AccountPublic",
+    "InPersonProofing",
+    "IssuedSheet",
     "PersonReadPublic",
     "SignInResult",
     "TotpEnrolment",
     "activate_totp",
     "audit_person_read",
+    "check_counter_code",
     "check_csrf",
     "check_password",
     "check_totp",
@@ -52,10 +63,13 @@ __all__ = [
     "csrf_token",
     "enrol_totp",
     "get_account",
+    "issue_code_sheet",
     "list_accounts",
     "list_reads_of",
+    "proof_in_person",
     "record_audit",
     "resolve_session",
+    "revoke_code_sheet",
     "revoke_session",
     "roles_of",
     "set_proofed_rrn",

@@ -37,6 +37,20 @@ def test_session_resolves_until_idle_timeout_and_is_stored_hashed(store: Setting
         assert resolve_session(session, token, now=T0 + timedelta(minutes=89)) is None
 
 
+def test_the_idle_timer_is_written_at_most_once_a_minute(store: Settings) -> None:
+    with session_scope(store) as session:
+        account, _ = create_test_account(session)
+        token = create_session(session, account.id, now=T0)
+        session.flush()
+        row = session.scalars(select(SignInSession)).one()
+        resolve_session(session, token, now=T0 + timedelta(seconds=30))
+        assert row.last_seen_at.replace(tzinfo=None) == T0.replace(tzinfo=None)
+        resolve_session(session, token, now=T0 + timedelta(seconds=61))
+        assert row.last_seen_at.replace(tzinfo=None) == (T0 + timedelta(seconds=61)).replace(
+            tzinfo=None
+        )
+
+
 def test_absolute_timeout_ends_even_a_busy_session(store: Settings) -> None:
     with session_scope(store) as session:
         account, _ = create_test_account(session)

@@ -21,6 +21,9 @@ from ilteo.identity.models import Account, SignInSession
 COOKIE_NAME = "ilteo_session"
 IDLE_TIMEOUT = timedelta(minutes=30)
 ABSOLUTE_TIMEOUT = timedelta(hours=12)
+#: The idle timer is refreshed at most this often: a write on every request would make each
+#: session check a database commit.
+TOUCH_INTERVAL = timedelta(minutes=1)
 
 
 def _digest(token: str) -> str:
@@ -48,7 +51,8 @@ def resolve_session(
     """The signed-in account for a cookie value, or ``None`` (anonymous).
 
     An unknown, revoked or expired value is anonymous; an unknown value is audited (a tampered
-    or forged cookie), and use refreshes the idle timer.
+    or forged cookie), and use refreshes the idle timer (at most once per
+    :data:`TOUCH_INTERVAL`, so the idle timeout is exact to within that interval).
     """
     if not token:
         return None
@@ -65,7 +69,8 @@ def resolve_session(
     account = session.get(Account, row.account_id)
     if expired or account is None or account.status != "active":
         return None
-    row.last_seen_at = now
+    if now - as_utc(row.last_seen_at) >= TOUCH_INTERVAL:
+        row.last_seen_at = now
     return account
 
 

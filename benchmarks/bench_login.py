@@ -57,9 +57,10 @@ def _prepare(settings: Settings) -> tuple[str, str]:
     upgrade(settings)
     with session_scope(settings) as session:
         account = create_account(session, login="bench", display_name="벤치", password=PASSWORD)
-        secret = enrol_totp(session, account.id).secret
+        key = settings.secret_key.get_secret_value() if settings.secret_key else ""
+        secret = enrol_totp(session, account.id, key=key).secret
         earlier = time.time() - 30
-        assert activate_totp(session, account.id, pyotp.TOTP(secret).at(earlier))  # noqa: S101
+        assert activate_totp(session, account.id, pyotp.TOTP(secret).at(earlier), key=key)  # noqa: S101
         return account.id, secret
 
 

@@ -8,7 +8,7 @@ from typing import Any
 import pyotp
 from sqlalchemy.orm import Session
 
-from ilteo.core.settings import Settings
+from ilteo.core.settings import DEV_SECRET_KEY, Settings
 from ilteo.identity import COOKIE_NAME, activate_totp, create_account, create_session, enrol_totp
 from ilteo.identity.models import Account
 
@@ -25,10 +25,12 @@ def create_test_account(
     totp: bool = False,
     master_person_id: str | None = None,
     at: datetime = T0,
+    key: str = DEV_SECRET_KEY,
 ) -> tuple[Account, str | None]:
     """An account with :data:`PASSWORD`; with ``totp``, an active secret (returned).
 
     The secret is activated with the code of the step before ``at``, so ``at``'s code is fresh.
+    ``key`` seals the TOTP seed: the development key, which the ``settings`` fixture's app uses.
     """
     account = create_account(
         session, login=login, display_name=f"{login} 님", password=PASSWORD, roles=roles, now=T0
@@ -36,9 +38,9 @@ def create_test_account(
     account.master_person_id = master_person_id
     secret = None
     if totp:
-        secret = enrol_totp(session, account.id, now=at).secret
+        secret = enrol_totp(session, account.id, key=key, now=at).secret
         earlier = at.timestamp() - 30
-        assert activate_totp(session, account.id, pyotp.TOTP(secret).at(earlier), now=at)
+        assert activate_totp(session, account.id, pyotp.TOTP(secret).at(earlier), key=key, now=at)
     session.flush()
     return account, secret
 

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from tests.identity.factories import PASSWORD, T0, create_test_account
 
 from ilteo.core.db import session_scope
-from ilteo.core.settings import Settings
+from ilteo.core.settings import DEV_SECRET_KEY, Settings
 from ilteo.identity import check_password, check_totp, get_account, unlock_account
 from ilteo.identity.models import AuditEntry
 from ilteo.identity.signin import CLIENT_MAX_FAILURES, MAX_FAILURES
@@ -28,7 +28,7 @@ def test_password_only_account_signs_in(store: Settings) -> None:
         account, _ = create_test_account(session)
         result = check_password(session, "minji", PASSWORD, client=CLIENT, now=T0)
     assert (result.outcome, result.account_id) == ("ok", account.id)
-    assert ("sign_in.success", {}) in _events(store)
+    assert ("sign_in.success", {"method": "password"}) in _events(store)
 
 
 def test_totp_is_asked_after_the_password_and_a_code_is_single_use(store: Settings) -> None:
@@ -38,10 +38,13 @@ def test_totp_is_asked_after_the_password_and_a_code_is_single_use(store: Settin
             "totp_required"
         )
         code = pyotp.TOTP(secret or "").at(T0)
-        assert check_totp(session, account.id, code, client=CLIENT, now=T0).outcome == "ok"
-        replay = check_totp(session, account.id, code, client=CLIENT, now=T0 + timedelta(seconds=5))
+        key = DEV_SECRET_KEY
+        assert check_totp(session, account.id, code, key=key, client=CLIENT, now=T0).outcome == "ok"
+        later = T0 + timedelta(seconds=5)
+        replay = check_totp(session, account.id, code, key=key, client=CLIENT, now=later)
         assert replay.outcome == "refused"
-        assert check_totp(session, account.id, "000000", client=CLIENT, now=T0).outcome == "refused"
+        wrong = check_totp(session, account.id, "000000", key=key, client=CLIENT, now=T0)
+        assert wrong.outcome == "refused"
     events = [event for event, _ in _events(store)]
     assert "totp.enrolled" in events
     assert events.count("sign_in.failure") == 2
@@ -121,3 +124,18 @@ def test_a_client_guessing_across_accounts_is_throttled(store: Settings) -> None
     assert other.outcome == "ok"
     assert after.outcome == "ok"
     assert "client.throttled" in [e for e, _ in _events(store)]
+
+
+def test_totp_seed_is_sealed_at_rest_and_a_wrong_key_refuses(store: Settings) -> None:
+    with session_scope(store) as session:
+        account, secret = create_test_account(session, totp=True)
+        assert secret is not None
+        stored = get_account(session, account.id).totp_secret or ""
+        assert stored.startswith("v1.")
+        assert secret not in stored
+        code = pyotp.TOTP(secret).at(T0)
+        other_key = "another-secret-key-0123456789abcdef"
+        refused = check_totp(session, account.id, code, key=other_key, client=CLIENT, now=T0)
+        assert refused.outcome == "refused"
+        ok = check_totp(session, account.id, code, key=DEV_SECRET_KEY, client=CLIENT, now=T0)
+        assert ok.outcome == "ok"

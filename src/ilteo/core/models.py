@@ -13,6 +13,12 @@ MODEL_MODULES: tuple[str, ...] = (
     "ilteo.lake.models",
     "ilteo.identity.models",
     "ilteo.identity.code_models",
+    "ilteo.identity.passkey_models",
+    "ilteo.identity.phone_models",
+    "ilteo.identity.recovery_models",
+    "ilteo.identity.oidc_models",
+    "ilteo.identity.delegation_models",
+    "ilteo.identity.apikey_models",
 )
 
 

@@ -308,14 +308,14 @@ def check_counter_code(
     account = session.scalar(select(Account).where(Account.login == login.strip()))
     digits = normalise_code(code)
     if _client_blocked(session, client, now):
-        return _refuse(session, "client_throttled", client, now, account)
+        return _refuse(session, "client_throttled", client, now, account, method="counter_code")
     if account is None:
-        return _refuse(session, "unknown_login", client, now)
+        return _refuse(session, "unknown_login", client, now, method="counter_code")
     if _account_locked(account, now):
-        return _refuse(session, "locked", client, now, account)
+        return _refuse(session, "locked", client, now, account, method="counter_code")
     reason, row = _code_refusal(session, account, key, digits, now)
     if reason or row is None:
-        result = _refuse(session, reason or "code", client, now, account)
+        result = _refuse(session, reason or "code", client, now, account, method="counter_code")
         _account_failed(session, account, client, now)
         return result
     # Mark the code used only if it is still unused, so two racing requests cannot both pass.
@@ -326,13 +326,13 @@ def check_counter_code(
         .execution_options(synchronize_session="fetch")
     )
     if getattr(marked, "rowcount", 0) != 1:
-        result = _refuse(session, "code_replay", client, now, account)
+        result = _refuse(session, "code_replay", client, now, account, method="counter_code")
         _account_failed(session, account, client, now)
         return result
     record_audit(
         session, "codes.used", account_id=account.id, client=client, now=now, sheet_id=row.sheet_id
     )
-    return _succeed(session, account, client, now)
+    return _succeed(session, account, client, now, method="counter_code")
 
 
 def count_unused_codes(session: Session, sheet_id: str, *, now: datetime | None = None) -> int:

@@ -38,8 +38,9 @@ ACCOUNT_STATUSES: tuple[str, ...] = ("active", "locked", "disabled")
 class Account(Base):
     """One account per person, citizen or staff.
 
-    The TOTP secret is kept here while the slice has one authenticator of each kind; passkeys and
-    counter-issued codes will move authenticators to their own table.
+    The TOTP seed is kept here sealed (AES-GCM under a key derived from the secret key, see
+    :mod:`ilteo.core.crypto`); passkeys, counter-issued codes, phone numbers and external
+    identities live in their own tables, several per account.
     """
 
     __tablename__ = "identity_accounts"
@@ -54,7 +55,7 @@ class Account(Base):
     rrn_hash: Mapped[str | None] = mapped_column(String(64), unique=True, nullable=True)
     master_person_id: Mapped[str | None] = mapped_column(String(32), nullable=True, index=True)
     password_hash: Mapped[str | None] = mapped_column(Text, nullable=True)
-    totp_secret: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    totp_secret: Mapped[str | None] = mapped_column(String(160), nullable=True)  # sealed
     totp_active: Mapped[bool] = mapped_column(Boolean, default=False)
     totp_last_step: Mapped[int | None] = mapped_column(Integer, nullable=True)
     failed_attempts: Mapped[int] = mapped_column(Integer, default=0)

@@ -25,6 +25,9 @@ from ilteo.identity.models import Account, ClientThrottle
 from ilteo.identity.passwords import verify_password
 from ilteo.identity.totp import matching_step, new_secret, provisioning_uri
 
+#: Purpose under which TOTP seeds are sealed at rest (see :mod:`ilteo.core.crypto`).
+TOTP_SEAL_PURPOSE = "identity.totp"
+
 MAX_FAILURES = 5
 BASE_LOCK = timedelta(minutes=15)
 MAX_LOCK = timedelta(hours=24)
@@ -93,7 +96,13 @@ def _account_failed(session: Session, account: Account, client: str, now: dateti
 
 
 def _refuse(
-    session: Session, reason: str, client: str, now: datetime, account: Account | None = None
+    session: Session,
+    reason: str,
+    client: str,
+    now: datetime,
+    account: Account | None = None,
+    *,
+    method: str = "password",
 ) -> SignInResult:
     record_audit(
         session,
@@ -102,6 +111,7 @@ def _refuse(
         client=client,
         now=now,
         reason=reason,
+        method=method,
     )
     _client_failed(session, client, now)
     if account is not None and reason in {"password", "totp"}:
@@ -109,12 +119,16 @@ def _refuse(
     return SignInResult("refused")
 
 
-def _succeed(session: Session, account: Account, client: str, now: datetime) -> SignInResult:
+def _succeed(
+    session: Session, account: Account, client: str, now: datetime, *, method: str = "password"
+) -> SignInResult:
     account.failed_attempts = 0
     account.lock_count = 0
     account.locked_until = None
     account.updated_at = now
-    record_audit(session, "sign_in.success", account_id=account.id, client=client, now=now)
+    record_audit(
+        session, "sign_in.success", account_id=account.id, client=client, now=now, method=method
+    )
     return SignInResult("ok", account.id)
 
 
@@ -144,33 +158,59 @@ def check_password(
     return _succeed(session, account, client, now)
 
 
+def _totp_seed(account: Account, key: str) -> str | None:
+    from ilteo.core.crypto import SealedValueError, unseal
+
+    if not account.totp_secret:
+        return None
+    try:
+        return unseal(key, TOTP_SEAL_PURPOSE, account.totp_secret)
+    except SealedValueError:
+        return None  # sealed under an old key: the person re-enrols (see docs/security.md)
+
+
 def check_totp(
-    session: Session, account_id: str, code: str, *, client: str, now: datetime | None = None
+    session: Session,
+    account_id: str,
+    code: str,
+    *,
+    key: str,
+    client: str,
+    now: datetime | None = None,
 ) -> SignInResult:
     """The second step, after :func:`check_password` answered ``totp_required``.
 
     The caller must prove that the first step passed (the web door keeps the account id in a
     short-lived signed token). A code's time step is remembered, so the same code is refused
-    the second time.
+    the second time. ``key`` is the server's secret key, which unseals the stored seed.
     """
     now = now or utcnow()
     account = get_account(session, account_id)
     if _client_blocked(session, client, now):
         return _refuse(session, "client_throttled", client, now, account)
-    if _account_locked(account, now) or not account.totp_active or not account.totp_secret:
+    seed = _totp_seed(account, key)
+    if _account_locked(account, now) or not account.totp_active or seed is None:
         return _refuse(session, "locked", client, now, account)
-    step = matching_step(account.totp_secret, code, now, account.totp_last_step)
+    step = matching_step(seed, code, now, account.totp_last_step)
     if step is None:
         return _refuse(session, "totp", client, now, account)
     account.totp_last_step = step
     return _succeed(session, account, client, now)
 
 
-def enrol_totp(session: Session, account_id: str, *, now: datetime | None = None) -> TotpEnrolment:
-    """Start TOTP enrolment: a new secret, inactive until :func:`activate_totp` sees a code."""
+def enrol_totp(
+    session: Session, account_id: str, *, key: str, now: datetime | None = None
+) -> TotpEnrolment:
+    """Start TOTP enrolment: a new secret, inactive until :func:`activate_totp` sees a code.
+
+    The seed is stored sealed under ``key`` (AES-GCM, :func:`ilteo.core.crypto.seal`); the
+    clear seed is returned once, for the QR code.
+    """
+    from ilteo.core.crypto import seal
+
     account = get_account(session, account_id)
     secret = new_secret()
-    account.totp_secret = secret
+    account.totp_secret = seal(key, TOTP_SEAL_PURPOSE, secret)
     account.totp_active = False
     account.totp_last_step = None
     account.updated_at = now or utcnow()
@@ -179,14 +219,15 @@ def enrol_totp(session: Session, account_id: str, *, now: datetime | None = None
 
 
 def activate_totp(
-    session: Session, account_id: str, code: str, *, now: datetime | None = None
+    session: Session, account_id: str, code: str, *, key: str, now: datetime | None = None
 ) -> bool:
     """Activate the pending TOTP secret when ``code`` matches it; audited either way."""
     now = now or utcnow()
     account = get_account(session, account_id)
-    if not account.totp_secret:
+    seed = _totp_seed(account, key)
+    if seed is None:
         return False
-    step = matching_step(account.totp_secret, code, now, account.totp_last_step)
+    step = matching_step(seed, code, now, account.totp_last_step)
     if step is None:
         record_audit(session, "totp.activation_failed", account_id=account.id, now=now)
         return False

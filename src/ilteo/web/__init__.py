@@ -24,7 +24,19 @@ def mount_web(app: FastAPI, settings: Settings) -> None:
         settings: The settings the pages' room calls use; views read them from
             ``app.state.settings``, set here unless the app factory already did.
     """
-    from ilteo.web.views import home, identity, lake, reference
+    from ilteo.web.views import (
+        api_keys,
+        counter,
+        delegation,
+        home,
+        identity,
+        lake,
+        oidc,
+        passkeys,
+        phone,
+        reference,
+        sign_in_report,
+    )
 
     if getattr(app.state, "settings", None) is None:
         app.state.settings = settings
@@ -32,5 +44,7 @@ def mount_web(app: FastAPI, settings: Settings) -> None:
     app.include_router(reference.router)
     app.include_router(lake.router)
     identity.install_identity(app)
+    for module in (passkeys, phone, counter, oidc, delegation, api_keys, sign_in_report):
+        app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     install_page_error_handlers(app)

@@ -1,7 +1,9 @@
 """Languages of the web pages: Korean first, English second, from YAML message catalogues.
 
-Every user-visible string of a page comes from ``messages/<lang>.yaml`` (nested keys, read as
-dotted names). The language is chosen by ``?lang=``, then the ``ilteo_lang`` cookie, then Korean.
+Every user-visible string of a page comes from ``messages/<lang>.yaml`` and the fragments in
+``messages/<lang>/*.yaml`` (one per feature; nested keys, read as dotted names; a key defined
+twice is an error). The language is chosen by ``?lang=``, then the ``ilteo_lang`` cookie, then
+Korean.
 """
 
 from __future__ import annotations
@@ -41,8 +43,15 @@ def load_catalogue(lang: str) -> dict[str, str]:
     """Return the flattened message catalogue of ``lang`` (read once per process)."""
     if lang not in LANGUAGES:
         raise ValueError(f"unsupported language: {lang!r}")
-    with (MESSAGES_DIR / f"{lang}.yaml").open(encoding="utf-8") as handle:
-        return flatten(yaml.safe_load(handle))
+    catalogue: dict[str, str] = {}
+    files = [MESSAGES_DIR / f"{lang}.yaml", *sorted((MESSAGES_DIR / lang).glob("*.yaml"))]
+    for path in files:
+        with path.open(encoding="utf-8") as handle:
+            part = flatten(yaml.safe_load(handle) or {})
+        if twice := sorted(set(part) & set(catalogue)):
+            raise ValueError(f"message keys defined twice ({path.name}): {twice[:5]}")
+        catalogue.update(part)
+    return catalogue
 
 
 def pick_language(query: str | None, cookie: str | None) -> str:

@@ -110,17 +110,40 @@ def _forbidden(request: Request) -> Response:
     )
 
 
-def _signed_in(request: Request, account_id: str, next_path: str) -> Response:
+def _signed_in(
+    request: Request, account_id: str, next_path: str, *, method: str = "password"
+) -> Response:
+    """Start a session for ``account_id`` and go to ``next_path``.
+
+    ``method`` names the sign-in path finished (``sign_in.<method>`` in the drop-off report).
+    """
     from ilteo.core.db import session_scope
+    from ilteo.identity.funnel import record_funnel
     from ilteo.identity.sessions import COOKIE_NAME, create_session
 
     with session_scope(_settings(request)) as session:
         token = create_session(session, account_id, client=client_of(request))
+        record_funnel(
+            session,
+            f"sign_in.{method}",
+            "finished",
+            account_id=account_id,
+            client=client_of(request),
+        )
     response = RedirectResponse(_safe_next(next_path), status_code=303)
     response.set_cookie(
         COOKIE_NAME, token, httponly=True, samesite="lax", secure=_settings(request).env != "dev"
     )
     return response
+
+
+def _started(request: Request, path: str) -> None:
+    """Count a person opening the first form of ``path`` (the drop-off report's start)."""
+    from ilteo.core.db import session_scope
+    from ilteo.identity.funnel import record_funnel
+
+    with session_scope(_settings(request)) as session:
+        record_funnel(session, path, "started", client=client_of(request))
 
 
 def _serializer(request: Request) -> Any:
@@ -131,7 +154,9 @@ def _serializer(request: Request) -> Any:
 
 @router.get("/sign-in", response_class=HTMLResponse, name="web_sign_in")
 def sign_in_form(request: Request, account: CurrentAccount, next: str = "/account") -> Response:
-    """The password step (or a note that you are already signed in)."""
+    """The password step (or a note that you are already signed in), and the other ways in."""
+    if account is None:
+        _started(request, "sign_in.password")
     return _page(
         request,
         "identity/sign_in.html",
@@ -218,7 +243,9 @@ def sign_in_totp(
             signed_in=None,
         )
     with session_scope(_settings(request)) as session:
-        result = check_totp(session, account_id, code, client=client_of(request))
+        result = check_totp(
+            session, account_id, code, key=_secret(request), client=client_of(request)
+        )
     if result.outcome == "ok":
         return _signed_in(request, account_id, next)
     return _page(
@@ -297,7 +324,7 @@ def totp_start(
     from ilteo.identity.signin import enrol_totp
 
     with session_scope(_settings(request)) as session:
-        enrolment = enrol_totp(session, account.id)
+        enrolment = enrol_totp(session, account.id, key=_secret(request))
     return _page(
         request,
         "identity/totp.html",
@@ -323,7 +350,7 @@ def totp_activate(
     from ilteo.identity.signin import activate_totp
 
     with session_scope(_settings(request)) as session:
-        done = activate_totp(session, account.id, code)
+        done = activate_totp(session, account.id, code, key=_secret(request))
     return _page(
         request,
         "identity/totp.html",
@@ -339,6 +366,17 @@ def totp_activate(
 def _sign_in_redirect(_request: Request, exc: Exception) -> Response:
     assert isinstance(exc, SignInRequired)  # noqa: S101 - registered for it only
     return RedirectResponse(exc.location, status_code=303)
+
+
+#: Public names other identity views (passkeys, phone, counter codes, OpenID Connect …) share.
+identity_page = _page
+csrf_ok = _csrf_ok
+forbidden = _forbidden
+signed_in_response = _signed_in
+funnel_started = _started
+secret_of = _secret
+settings_of = _settings
+safe_next = _safe_next
 
 
 def install_identity(app: FastAPI) -> None:

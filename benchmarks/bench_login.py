@@ -6,6 +6,7 @@ Each run gets a fresh home (SQLite), one account with a password and active TOTP
 (in-process ASGI, no sockets). The session check is timed two ways: the ``current_account``
 dependency's work (open a store session, resolve the cookie, build the public view) called
 directly, and the same page (``/sign-in``) with and without a valid session over HTTP.
+The API-key check (``Authorization: Bearer``) is timed the same way as the session check.
 Prints JSON of medians over runs.
 Targets: sign-in p95 < 300 ms, session check < 2 ms.
 """
@@ -109,6 +110,24 @@ def _session_checks(settings: Settings, account_id: str, n: int) -> list[float]:
     return timings
 
 
+def _api_key_checks(settings: Settings, account_id: str, n: int) -> list[float]:
+    """µs per API-key check as a request pays it: a store session, the lookup, the public view."""
+    from ilteo.identity.api_keys import create_api_key, resolve_api_key
+
+    key = settings.secret_key.get_secret_value() if settings.secret_key else ""
+    with session_scope(settings) as session:
+        token = create_api_key(session, account_id, name="bench", secret_key=key).token
+    timings = []
+    for _ in range(n):
+        started = time.perf_counter()
+        with session_scope(settings) as session:
+            found = resolve_api_key(session, token, secret_key=key, client="bench")
+            assert found is not None  # noqa: S101 - sanity check
+            to_public(session, found)
+        timings.append((time.perf_counter() - started) * 1e6)
+    return timings
+
+
 def _http_overhead(settings: Settings, account_id: str, n: int) -> tuple[float, float]:
     """Median µs of ``GET /sign-in`` with a valid session cookie and without one.
 
@@ -142,7 +161,7 @@ def main() -> None:
     parser.add_argument("--http", type=int, default=500, help="page requests per run and kind")
     parser.add_argument("--repeat", type=int, default=3, help="runs, each in a new home")
     args = parser.parse_args()
-    p50, p95, worst, check, protected, public = [], [], [], [], [], []
+    p50, p95, worst, check, protected, public, by_key, key_p95 = [], [], [], [], [], [], [], []
     for _ in range(args.repeat):
         with tempfile.TemporaryDirectory() as home:
             settings = Settings(env="dev", home=Path(home))
@@ -152,6 +171,9 @@ def main() -> None:
             p95.append(_pct(timings, 0.95))
             worst.append(max(timings))
             check.append(statistics.median(_session_checks(settings, account_id, args.checks)))
+            key_timings = _api_key_checks(settings, account_id, args.checks)
+            by_key.append(statistics.median(key_timings))
+            key_p95.append(_pct(key_timings, 0.95))
             with_session, without = _http_overhead(settings, account_id, args.http)
             protected.append(with_session)
             public.append(without)
@@ -175,6 +197,7 @@ def main() -> None:
                     "max": round(med(worst), 2),
                 },
                 "session_check_us_median": round(med(check), 1),
+                "api_key_check_us": {"median": round(med(by_key), 1), "p95": round(med(key_p95), 1)},
                 "sign_in_page_with_session_us_median": round(med(protected), 1),
                 "sign_in_page_without_session_us_median": round(med(public), 1),
                 "session_overhead_per_request_us": round(med(protected) - med(public), 1),

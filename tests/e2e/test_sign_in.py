@@ -47,7 +47,7 @@ def test_sign_in_with_password_and_totp_by_keyboard(
         page = chromium.new_page(locale="ko-KR", viewport={"width": 1280, "height": 900})
         page.goto(f"{url}/account")
         page.wait_for_url("**/sign-in?next=/account")
-        assert page.get_by_role("heading", name="로그인").count() == 1
+        assert page.get_by_role("heading", name="로그인", exact=True).count() == 1
         assert_accessible(page, "/sign-in")
         page.screenshot(path=str(ARTIFACTS / "sign-in.png"), full_page=True)
 

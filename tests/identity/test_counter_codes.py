@@ -31,7 +31,9 @@ CLIENT = "203.0.113.7"
 
 
 def _events(session: Session, event: str) -> list[AuditEntry]:
-    return list(session.scalars(select(AuditEntry).where(AuditEntry.event == event)))
+    return list(
+        session.scalars(select(AuditEntry).where(AuditEntry.event == event).order_by(AuditEntry.id))
+    )
 
 
 def _issue(session: Session, *, count: int = 10) -> IssuedSheet:

@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 import anyio
 import pytest
 from mcp_types import CallToolResult, TextContent
+from tests.api.test_api_key_auth import make_key
 from tests.lake.steward_factories import (
     NOW,
     create_batch,
@@ -35,7 +36,10 @@ def text_of(result: CallToolResult) -> str:
 
 
 def run(settings: Settings, scenario: Callable[[Client], Awaitable[None]]) -> None:
-    server = create_server(settings)  # the real server: every tool, as clients see it
+    # The real server, every tool, as a data steward sees it (lake tools need a steward's key;
+    # tests/mcp/test_mcp_auth.py checks the refusals).
+    _, key = make_key(settings, "steward", ("data_steward",))
+    server = create_server(settings, local_api_key=key)
 
     async def main() -> None:
         async with Client(server) as client:

@@ -7,6 +7,11 @@ the open MCP endpoint, the home page and signing in and out are public deliberat
 steward pages and ``/v1/lake`` read endpoints need a data steward (``require_staff``), live
 ingestion a source-system token (``require_source_system``).
 
+"Signed in" means a session cookie or a personal API key (``Authorization: Bearer ilteo_…``,
+resolved by ``current_account``; on ``/v1`` a bearer wins over a cookie). The MCP transport
+``/mcp`` is public as a route, because reference tools are open; its lake tools check the
+caller's API key themselves (``ilteo.mcp.tools._common.McpAuth``) and refuse without a steward's.
+
 Entries are ``(method, path)`` with the route's path template. Mounted apps (``/static``) are
 listed with ``GET``; routes that accept every method (the MCP transport) with ``*``.
 """
@@ -41,6 +46,36 @@ PUBLIC_ROUTES: Final[frozenset[tuple[str, str]]] = frozenset(
         ("POST", "/sign-in"),
         ("POST", "/sign-in/totp"),
         ("POST", "/sign-out"),
+        # sign-in with a counter-issued one-time code, and account recovery by recovery code
+        # (ilteo.web.views.counter): CSRF-checked, same lockout and throttle as sign-in, audited
+        ("GET", "/sign-in/code"),
+        ("POST", "/sign-in/code"),
+        ("GET", "/recover"),
+        ("POST", "/recover"),
+        # sign-in by a code sent as a text or a voice call (ilteo.identity.phone): CSRF-checked,
+        # the same answer for every login, rate-limited per account, throttled and audited
+        ("GET", "/sign-in/phone"),
+        ("POST", "/sign-in/phone"),
+        ("POST", "/sign-in/phone/code"),
+        # OpenID Connect sign-in (ilteo.identity.oidc): state-checked, CSRF-checked, audited
+        ("GET", "/sign-in/oidc"),
+        ("GET", "/sign-in/oidc/callback"),
+        ("POST", "/sign-in/oidc/new"),
+        # the development OpenID provider: mounted only in dev/test (ilteo.identity.dev_provider)
+        ("GET", "/dev/oidc/.well-known/openid-configuration"),
+        ("GET", "/dev/oidc/jwks"),
+        ("GET", "/dev/oidc/authorize"),
+        ("POST", "/dev/oidc/authorize"),
+        ("POST", "/dev/oidc/token"),
+        ("GET", "/dev/oidc/userinfo"),
+        # passkey sign-in (WebAuthn): the page, its JSON options and the signed answer
+        # (CSRF token in a header, client-throttled and audited; see ilteo.identity.passkeys)
+        ("GET", "/sign-in/passkey"),
+        ("POST", "/sign-in/passkey/options"),
+        ("POST", "/sign-in/passkey"),
+        # the public sign-in drop-off report: weekly counts only, counts below 5 banded
+        ("GET", "/sign-in/report"),
+        ("GET", "/v1/identity/sign-in-report"),
     }
 )
 

@@ -87,6 +87,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(reference.router, prefix=API_PREFIX)
     app.include_router(lake.router, prefix=API_PREFIX)
     app.include_router(lake_catalog.router, prefix=API_PREFIX)
+    from ilteo.api.routers import identity_report  # the public sign-in drop-off report
+
+    app.include_router(identity_report.router, prefix=API_PREFIX)
+    from ilteo.api.routers import me
+
+    app.include_router(me.router, prefix=API_PREFIX)
     # The MCP transport is one Starlette route; adding it directly keeps the exact path /mcp.
     app.router.routes.extend(mcp_app.routes)
 

@@ -158,3 +158,34 @@ def revoke_codes(
         print_json({"sheet_id": sheet_id, "revoked": True, "unused_codes": unused})
     else:
         console.print(f"코드표를 취소했습니다 / revoked {sheet_id}: {unused} unused codes")
+
+
+@app.command("outbox")
+def outbox(
+    limit: int = typer.Option(20, "--limit", min=1, max=500, help="보여 줄 수 / How many."),
+    json_out: bool = JSON_OPTION,
+) -> None:
+    """개발용 발송함: 보낸 문자·음성 안내 / The development outbox of texts and voice calls.
+
+    What the ``outbox`` sender (``ILTEO_PHONE_SENDER=outbox``) "sent", newest first, with the
+    recipient masked; for demos and for counsellors testing phone sign-in. Codes expire in 5 min.
+    """
+    from rich.table import Table
+
+    from ilteo.core.db import session_scope
+    from ilteo.core.settings import get_settings
+    from ilteo.identity.senders import list_outbox
+
+    settings = get_settings()
+    key = settings.secret_key.get_secret_value() if settings.secret_key else ""
+    with session_scope(settings) as session:
+        entries = list_outbox(session, key=key, limit=limit)
+    if json_out:
+        print_json([entry.__dict__ for entry in entries])
+        return
+    table = Table("id", "at (UTC)", "channel", "to", "text")
+    for e in entries:
+        table.add_row(
+            str(e.id), e.created_at.strftime("%Y-%m-%d %H:%M:%S"), e.channel, e.recipient, e.text
+        )
+    console.print(table)

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING
 
 import typer
 
 from ilteo.cli._output import console
+
+if TYPE_CHECKING:
+    from ilteo.core.settings import Settings
 
 
 def serve(
@@ -27,11 +31,19 @@ def serve(
 
 
 def mcp() -> None:
-    """MCP 서버를 표준입출력으로 실행합니다 / Run the MCP server over stdio (for assistants)."""
+    """MCP 서버를 표준입출력으로 실행합니다 / Run the MCP server over stdio (for assistants).
+
+    데이터 관리 도구는 ILTEO_API_KEY 환경 변수의 API 키가 필요합니다 / the lake tools need a
+    data steward's API key in the ILTEO_API_KEY environment variable (never an argument: other
+    users of the machine can read command lines).
+    """
+    import os
+
     from ilteo.core.settings import get_settings
     from ilteo.mcp import create_server
+    from ilteo.mcp.tools._common import API_KEY_ENV
 
-    create_server(get_settings()).run("stdio")
+    create_server(get_settings(), local_api_key=os.environ.get(API_KEY_ENV)).run("stdio")
 
 
 def demo(
@@ -77,6 +89,7 @@ def demo(
             if "model" in f
         )
     )
+    _print_demo_accounts(settings)
     console.print(f"준비 시간 / build time: {time.perf_counter() - started:.1f}s")
     if no_serve:
         return
@@ -89,6 +102,25 @@ def demo(
         "중지: Ctrl+C / stop with Ctrl+C\n"
     )
     serve(host=settings.host, port=settings.port)
+
+
+def _print_demo_accounts(settings: Settings) -> None:
+    """Create the demo accounts (dev only) and show how to sign in with each."""
+    from rich.table import Table
+
+    from ilteo.identity.demo import DEMO_FILE, ensure_demo_accounts
+
+    if settings.env != "dev":
+        console.print("데모 계정 없음 (ILTEO_ENV=dev 아님) / no demo accounts outside dev")
+        return
+    table = Table("login", "name", "roles", "password", "one-time codes (first 3)")
+    for entry in ensure_demo_accounts(settings):
+        codes = ", ".join(entry.codes[:3])
+        table.add_row(
+            entry.login, entry.display_name, ", ".join(entry.roles), entry.password, codes
+        )
+    console.print(table)
+    console.print(f"✓ 데모 계정 / demo accounts (합성 / synthetic): {settings.home / DEMO_FILE}")
 
 
 def register(app: typer.Typer) -> None:

@@ -41,6 +41,16 @@ class Settings(BaseSettings):
         log_level: Log level of the server.
         lake_ingest_token: Bearer token source systems present to push live micro-batches;
             live ingestion is off while it is unset.
+        phone_sender: How sign-in codes by text or voice call leave (``outbox``: the
+            development adapter that writes to the ``identity_outbox`` table).
+        passkey_origin: The site's public origin (``https://host``) passkeys belong to; unset
+            means each request's own origin (fine for development, pin it in production).
+        oidc_issuer: Issuer URL of the OpenID provider for simple authentication; unset in
+            ``dev``/``test`` means the built-in development provider at ``<base URL>/dev/oidc``.
+        oidc_client_id: This service's client id at the OpenID provider.
+        oidc_client_secret: This service's client secret at the OpenID provider.
+        oidc_display_name: The provider's name shown on the sign-in pages.
+        oidc_dev_provider: Serve the development OpenID provider outside ``dev``/``test`` too.
     """
 
     model_config = SettingsConfigDict(env_prefix="ILTEO_", env_file=".env", extra="ignore")
@@ -54,6 +64,14 @@ class Settings(BaseSettings):
     port: int = Field(default=8000, ge=1, le=65535)
     log_level: str = "INFO"
     lake_ingest_token: SecretStr | None = None
+    phone_sender: Literal["outbox"] = "outbox"  # sender adapter (ilteo.identity.senders)
+    passkey_origin: str | None = None  # WebAuthn relying party (ilteo.identity.passkeys)
+    # OpenID Connect sign-in (ilteo.identity.oidc)
+    oidc_issuer: str | None = None
+    oidc_client_id: str | None = None
+    oidc_client_secret: SecretStr | None = None
+    oidc_display_name: str = "간편인증"
+    oidc_dev_provider: bool = False
 
     @model_validator(mode="after")
     def _check_secret(self) -> Settings:

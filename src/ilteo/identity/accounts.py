@@ -48,9 +48,14 @@ def record_audit(
     account_id: str | None = None,
     client: str | None = None,
     now: datetime | None = None,
+    on_behalf_of: str | None = None,
     **detail: object,
 ) -> None:
-    """Append a security event to the audit log (never a password, code or session id)."""
+    """Append a security event to the audit log (never a password, code or session id).
+
+    ``on_behalf_of`` is the person a delegate acted for (``account_id`` is then the delegate):
+    the "done by X for Y" mark that person sees on their delegation page.
+    """
     session.add(
         AuditEntry(
             at=now or utcnow(),
@@ -58,6 +63,7 @@ def record_audit(
             account_id=account_id,
             client=client,
             detail=detail,
+            on_behalf_of=on_behalf_of,
         )
     )
 

@@ -89,6 +89,15 @@ def revoke_session(
     return True
 
 
+def get_session_row(session: Session, token: str | None) -> SignInSession | None:
+    """The stored session of a cookie value (by its digest), or ``None``; no validity check.
+
+    Callers check the session with :func:`resolve_session` first; delegation reads and sets the
+    row's ``acting_for`` through this.
+    """
+    return session.get(SignInSession, _digest(token)) if token else None
+
+
 def csrf_token(secret_key: str, session_token: str) -> str:
     """The CSRF token of a session: HMAC-SHA256 of the session value with the secret key.
 

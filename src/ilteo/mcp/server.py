@@ -16,11 +16,18 @@ INSTRUCTIONS = (
 )
 
 
-def create_server(settings: Settings | None = None) -> MCPServer:
+def create_server(
+    settings: Settings | None = None, *, local_api_key: str | None = None
+) -> MCPServer:
     """Build the MCP server with every tool registered.
+
+    Reference tools are open to anyone; lake tools need a data steward's API key
+    (:class:`ilteo.mcp.tools._common.McpAuth`).
 
     Args:
         settings: Settings the tools use; the process settings when omitted.
+        local_api_key: The API key of the one person using a stdio (or in-process) server, from
+            ``ILTEO_API_KEY``; never used for HTTP calls, which bring their own header.
     """
     settings = settings or get_settings()
     server: MCPServer = MCPServer(
@@ -29,9 +36,13 @@ def create_server(settings: Settings | None = None) -> MCPServer:
         instructions=INSTRUCTIONS,
         version=__version__,
     )
+    from ilteo.mcp.tools._common import McpAuth
     from ilteo.mcp.tools.lake import register_lake_tools
     from ilteo.mcp.tools.reference import register_reference_tools
 
     register_reference_tools(server, settings)
-    register_lake_tools(server, settings)
+    from ilteo.mcp.tools.identity import register_identity_tools  # public sign-in report
+
+    register_identity_tools(server, settings)
+    register_lake_tools(server, settings, McpAuth(settings, local_api_key))
     return server

@@ -46,5 +46,6 @@ def mount_web(app: FastAPI, settings: Settings) -> None:
     identity.install_identity(app)
     for module in (passkeys, phone, counter, oidc, delegation, api_keys, sign_in_report):
         app.include_router(module.router)
+    oidc.install_dev_provider(app, settings)  # development OpenID provider, dev/test only
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     install_page_error_handlers(app)

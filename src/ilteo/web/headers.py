@@ -20,6 +20,8 @@ STATIC_HEADERS: Final = {
     "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=(), usb=()",
     "Cross-Origin-Opener-Policy": "same-origin",
 }
+#: Two years of HTTPS-only, subdomains included; not sent in ``dev`` (plain-HTTP localhost).
+HSTS: Final = "max-age=63072000; includeSubDomains"
 
 
 def content_security_policy(nonce: str) -> str:
@@ -57,4 +59,7 @@ def install_security_headers(app: FastAPI) -> None:
         response.headers.setdefault("Content-Security-Policy", content_security_policy(nonce))
         for name, value in STATIC_HEADERS.items():
             response.headers.setdefault(name, value)
+        settings = getattr(request.app.state, "settings", None)
+        if settings is not None and settings.env != "dev":
+            response.headers.setdefault("Strict-Transport-Security", HSTS)
         return response

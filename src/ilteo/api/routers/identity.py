@@ -1,6 +1,7 @@
 """Who is signed in, and the staff-role guard, for API routes and web pages alike.
 
-:func:`current_account` reads the ``ilteo_session`` cookie (optional: ``None`` is anonymous).
+:func:`current_account` reads the ``ilteo_session`` cookie or an ``Authorization: Bearer`` API key
+(optional: ``None`` is anonymous).
 :func:`require_account` and :func:`require_staff` protect a route: their names are in
 ``ilteo.api.access.PROTECTING_DEPENDENCIES``. Without a session an API route answers 401
 problem+json and a page redirects to ``/sign-in?next=``; without the role, 403.
@@ -47,14 +48,70 @@ def session_token(request: Request) -> str | None:
     return request.cookies.get(COOKIE_NAME)
 
 
+def bearer_token(request: Request) -> str | None:
+    """The token of an ``Authorization: Bearer`` header, if any (``""`` for an empty one)."""
+    scheme, _, value = request.headers.get("authorization", "").partition(" ")
+    return value.strip() if scheme.lower() == "bearer" else None
+
+
+def _bearer_account(request: Request, token: str) -> AccountPublic:
+    """The account of a bearer API key (or OAuth token); 401 problem+json when refused."""
+    from ilteo.core.db import session_scope
+    from ilteo.identity.accounts import to_public
+    from ilteo.identity.api_keys import resolve_bearer
+
+    settings: Settings = request.app.state.settings
+    account: AccountPublic | None = None
+    with session_scope(settings) as session:  # the refusal's audit entry commits here
+        caller = resolve_bearer(session, settings, token, client=client_of(request))
+        if caller is not None:
+            account = to_public(session, caller.account)
+            request.state.auth_method = caller.method
+            request.state.api_key_id = caller.key_id
+    if account is None:
+        raise HTTPException(
+            401,
+            "API 키나 토큰이 올바르지 않거나 만료·폐기되었습니다 / the API key or token is "
+            "invalid, expired or revoked",
+            headers={"WWW-Authenticate": 'Bearer realm="ilteo", error="invalid_token"'},
+        )
+    return account
+
+
+def _is_source_system_token(request: Request, bearer: str) -> bool:
+    """Whether ``bearer`` is the lake's source-system token (compared in constant time)."""
+    import hmac
+
+    settings: Settings = request.app.state.settings
+    expected = settings.lake_ingest_token
+    return expected is not None and hmac.compare_digest(
+        bearer.encode(), expected.get_secret_value().encode()
+    )
+
+
 def current_account(request: Request) -> AccountPublic | None:
-    """The signed-in account, or ``None``; a tampered or unknown cookie is anonymous (audited)."""
+    """The signed-in account, or ``None``; a tampered or unknown cookie is anonymous (audited).
+
+    An ``Authorization: Bearer`` API key is used when there is no session cookie, and always for
+    ``/v1`` and ``/mcp`` calls (a machine's key wins over a browser's cookie there). A bad,
+    expired or revoked key is never anonymous: it is refused with 401 and audited.
+    """
     if getattr(request.state, "account_checked", False):
         cached: AccountPublic | None = request.state.account
         return cached
     token = session_token(request)
+    bearer = bearer_token(request)
+    if bearer is not None and _is_source_system_token(request, bearer):
+        bearer = None  # a source system's ingest token names no person (require_source_system)
+    is_api = any(request.url.path.startswith(prefix) for prefix in _API_PREFIXES)
+    if bearer is not None and (is_api or not token):
+        by_key = _bearer_account(request, bearer)
+        request.state.account = by_key
+        request.state.account_checked = True
+        return by_key
     account: AccountPublic | None = None
     if token:
+        request.state.auth_method = "session"
         from ilteo.core.db import session_scope
         from ilteo.identity.accounts import to_public
         from ilteo.identity.sessions import resolve_session
@@ -74,7 +131,8 @@ def _unauthenticated(request: Request) -> Exception:
         return HTTPException(
             401,
             "로그인이 필요합니다 / sign-in required",
-            headers={"WWW-Authenticate": 'Cookie realm="ilteo"'},
+            # An API key (RFC 6750 bearer) or the session cookie of a signed-in browser.
+            headers={"WWW-Authenticate": 'Bearer realm="ilteo"'},
         )
     query = f"?{request.url.query}" if request.url.query else ""
     return SignInRequired(path + query)
@@ -115,3 +173,109 @@ def require_staff(*roles: str) -> Callable[..., AccountPublic]:
 
 CurrentAccount = Annotated[AccountPublic | None, Depends(current_account)]
 SignedIn = Annotated[AccountPublic, Depends(require_account)]
+
+
+# --- delegation: acting for another person (see ilteo.identity.delegation) -------------------
+# The import sits with the block it serves (appended to this shared module); FastAPI reads the
+# annotations below at runtime, so it cannot hide behind TYPE_CHECKING.
+from ilteo.identity.delegation import ActingContext  # noqa: E402
+
+
+def current_acting(request: Request, account: CurrentAccount) -> ActingContext | None:
+    """Whom the signed-in person acts for now, checked against a live delegation.
+
+    Asked on every request (cached for the request's length only): an expired or revoked
+    delegation ends the acting at once, with an ``acting.ended`` audit entry, and
+    ``request.state.acting_ended`` says why. Acting lives on the browser session, so a caller
+    signed in by API key never acts for anyone.
+    """
+    if hasattr(request.state, "acting"):
+        cached: ActingContext | None = request.state.acting
+        return cached
+    acting: ActingContext | None = None
+    request.state.acting_ended = None
+    token = session_token(request)
+    if (
+        account is not None
+        and token
+        and getattr(request.state, "auth_method", "session") == "session"
+    ):
+        from ilteo.core.db import session_scope
+        from ilteo.identity.delegation import resolve_acting
+
+        settings: Settings = request.app.state.settings
+        with session_scope(settings) as session:
+            state = resolve_acting(session, token, account.id, client=client_of(request))
+        acting = state.context
+        request.state.acting_ended = state.ended
+    request.state.acting = acting
+    return acting
+
+
+def require_delegated(scope: str) -> Callable[..., ActingContext]:
+    """A dependency admitting a delegate acting for someone under a delegation covering ``scope``.
+
+    Routes using it must also depend on :func:`require_account` (the route-access test looks for
+    that name); the account stays the delegate's, with the delegate's own roles. Refusals
+    (not acting, or ``scope`` not covered) are audited and answered with 403.
+
+    Args:
+        scope: A service of :data:`ilteo.identity.delegation.SERVICES`.
+
+    Returns:
+        The dependency, returning the acting context (mark actions with ``audit_as``).
+    """
+    from ilteo.identity.delegation import SERVICES
+
+    if scope not in SERVICES:
+        raise ValueError(f"unknown delegation scope: {scope!r}")
+
+    def require_delegated(
+        request: Request,
+        account: Annotated[AccountPublic | None, Depends(current_account)],
+        acting: Annotated[ActingContext | None, Depends(current_acting)],
+    ) -> ActingContext:
+        if account is None:
+            raise _unauthenticated(request)
+        if acting is not None and acting.covers(scope):
+            return acting
+        from ilteo.core.db import session_scope
+        from ilteo.identity.delegation import check_delegation
+
+        settings: Settings = request.app.state.settings
+        reason = "none"
+        if acting is not None:
+            from ilteo.identity.delegation import DelegationRefused
+
+            with session_scope(settings) as session:  # audits the refusal
+                try:
+                    check_delegation(
+                        session,
+                        account.id,
+                        acting.grantor_id,
+                        scope=scope,
+                        client=client_of(request),
+                    )
+                except DelegationRefused as refused:
+                    reason = refused.reason
+        else:
+            from ilteo.identity.accounts import record_audit
+
+            with session_scope(settings) as session:
+                record_audit(
+                    session,
+                    "delegation.refused",
+                    account_id=account.id,
+                    client=client_of(request),
+                    reason="not_acting",
+                    scope=scope,
+                )
+            reason = "not_acting"
+        raise HTTPException(
+            403, f"이 일을 대신할 위임이 없습니다 / no delegation covers this ({reason})"
+        )
+
+    return require_delegated
+
+
+Acting = Annotated[ActingContext | None, Depends(current_acting)]

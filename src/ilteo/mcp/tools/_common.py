@@ -1,14 +1,17 @@
-"""What every tool module shares: read-only annotations and room errors as tool errors."""
+"""What every tool module shares: read-only annotations, room errors as tool errors, callers."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
+from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import ToolAnnotations
 
 from ilteo.core.errors import IlteoError
+from ilteo.core.settings import Settings
+from ilteo.identity.accounts import AccountPublic
 
 _T = TypeVar("_T")
 
@@ -24,3 +27,81 @@ def call_room(function: Callable[[], _T]) -> _T:
         return function()
     except IlteoError as exc:
         raise ToolError(f"{exc.title_en} ({exc.code}): {exc.detail}") from exc
+
+
+#: Environment variable holding the API key of the person running ``ilteo mcp`` over stdio.
+API_KEY_ENV = "ILTEO_API_KEY"
+_HOW = (
+    "Create a key at /account/api-keys, then send it as 'Authorization: Bearer <key>' over HTTP "
+    f"or set {API_KEY_ENV} for 'ilteo mcp' over stdio."
+)
+
+
+class McpAuth:
+    """Who calls an MCP tool: the account behind an API key, checked on every staff tool call.
+
+    Over streamable HTTP the key is the request's ``Authorization: Bearer`` header (the SDK hands
+    the Starlette request to tools as ``ctx.request_context.request``); a server-wide key would
+    let every HTTP caller act as its owner, so an HTTP call never falls back to ``local_token``.
+    Over stdio (and in process) there is no HTTP request: the process belongs to one person, and
+    ``local_token`` is their key (``ilteo mcp`` reads it from :data:`API_KEY_ENV`, never from a
+    command-line argument, which other users of the machine could see). Bearer tokens go through
+    :func:`ilteo.identity.api_keys.resolve_bearer`, so an OAuth access token works here as soon as
+    the identity room accepts it. Public reference tools never call this.
+    """
+
+    def __init__(self, settings: Settings, local_token: str | None = None) -> None:
+        """Check callers against the store of ``settings``; ``local_token`` serves stdio."""
+        self.settings = settings
+        self.local_token = local_token or None
+
+    def credentials(self, request: object | None) -> tuple[str | None, str]:
+        """The bearer token and client address of a call: HTTP header, else the local key.
+
+        Args:
+            request: ``ctx.request_context.request``: the Starlette request over HTTP, ``None``
+                over stdio or in process.
+        """
+        from starlette.requests import Request
+
+        if isinstance(request, Request):
+            scheme, _, value = request.headers.get("authorization", "").partition(" ")
+            token = value.strip() if scheme.lower() == "bearer" else None
+            return token or None, request.client.host if request.client else "unknown"
+        return self.local_token, "stdio"
+
+    def require_staff(self, ctx: Context[Any, Any] | None, tool: str, *roles: str) -> AccountPublic:
+        """The calling account when it holds one of ``roles``; a tool error otherwise (audited).
+
+        Raises:
+            ToolError: With what to do next, for a missing, invalid, expired or revoked key, or
+                an account without the role. The key itself is never echoed or logged.
+        """
+        from ilteo.core.db import session_scope
+        from ilteo.identity.accounts import record_audit, to_public
+        from ilteo.identity.api_keys import resolve_bearer
+
+        try:
+            request = ctx.request_context.request if ctx is not None else None
+        except ValueError:  # called outside a request (a direct call of the function)
+            request = None
+        token, client = self.credentials(request)
+        account: AccountPublic | None = None
+        with session_scope(self.settings) as session:  # audit entries commit before the error
+            if token is None:
+                record_audit(session, "mcp.refused", client=client, tool=tool, reason="missing")
+                message = f"'{tool}' needs a data steward's ilteo API key. {_HOW}"
+            else:
+                caller = resolve_bearer(session, self.settings, token, client=client)
+                account = to_public(session, caller.account) if caller else None
+                message = f"The API key was refused (invalid, expired or revoked). {_HOW}"
+            if account is not None and not set(account.roles) & set(roles):
+                record_audit(
+                    session, "mcp.forbidden", account_id=account.id, client=client, tool=tool
+                )
+                needed = " or ".join(roles)
+                message = f"'{tool}' needs the role {needed}; this key's account lacks it."
+                account = None
+        if account is None:
+            raise ToolError(message)
+        return account

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from mcp.server.mcpserver import MCPServer
+from mcp.server.mcpserver import Context, MCPServer
 from pydantic import Field
 
 from ilteo.core.settings import Settings
@@ -22,7 +22,7 @@ from ilteo.lake.steward_schemas import (
     QualityOverview,
     QuarantineSummary,
 )
-from ilteo.mcp.tools._common import READ_ONLY, call_room
+from ilteo.mcp.tools._common import READ_ONLY, McpAuth, call_room
 
 LIST_LAKE_DATASETS = (
     "List every dataset of ilteo's integrated data lake (the employment and labour ministry's "
@@ -69,6 +69,13 @@ GET_QUARANTINE_SUMMARY = (
 )
 
 
+#: Said in every lake tool's description, so an assistant knows before calling.
+NEEDS_STEWARD_KEY = (
+    " Needs the API key of a data steward or administrator (HTTP 'Authorization: Bearer <key>', "
+    "or ILTEO_API_KEY for stdio); without it the tool answers an error saying how to get one."
+)
+
+
 def _check_source(source: str | None) -> None:
     if source:
         from ilteo.lake.sources import get_source
@@ -87,13 +94,22 @@ SourceParam = Annotated[
 ]
 
 
-def register_lake_tools(server: MCPServer, settings: Settings) -> None:
-    """Register the read-only lake tools on ``server``; they read the lake of ``settings``."""
+#: Roles that may call the lake tools (the same as the ``/v1/lake`` read endpoints).
+STEWARD_ROLES = ("data_steward", "administrator")
+
+
+def register_lake_tools(server: MCPServer, settings: Settings, auth: McpAuth | None = None) -> None:
+    """Register the read-only lake tools on ``server``; they read the lake of ``settings``.
+
+    Every lake tool needs a data steward's (or an administrator's) API key, checked by ``auth``
+    on each call; without one the tool answers a tool error saying how to get a key.
+    """
+    auth = auth or McpAuth(settings)
 
     @server.tool(
         name="list_lake_datasets",
         title="데이터 카탈로그 / List lake datasets",
-        description=LIST_LAKE_DATASETS,
+        description=LIST_LAKE_DATASETS + NEEDS_STEWARD_KEY,
         annotations=READ_ONLY,
     )
     def list_lake_datasets(
@@ -105,8 +121,11 @@ def register_lake_tools(server: MCPServer, settings: Settings) -> None:
                 "workplaces) or 'derived'. Omit for all."
             ),
         ] = None,
+        ctx: Context | None = None,
     ) -> list[CatalogEntry]:
         from ilteo.lake.catalog import list_catalog
+
+        auth.require_staff(ctx, "list_lake_datasets", *STEWARD_ROLES)
 
         entries = call_room(lambda: list_catalog(settings))
         return [
@@ -118,7 +137,7 @@ def register_lake_tools(server: MCPServer, settings: Settings) -> None:
     @server.tool(
         name="get_lake_dataset",
         title="데이터셋 상세 / Get a lake dataset",
-        description=GET_LAKE_DATASET,
+        description=GET_LAKE_DATASET + NEEDS_STEWARD_KEY,
         annotations=READ_ONLY,
     )
     def get_lake_dataset(
@@ -131,15 +150,18 @@ def register_lake_tools(server: MCPServer, settings: Settings) -> None:
                 "e.g. 'curated.ei_events' or 'master.persons'.",
             ),
         ],
+        ctx: Context | None = None,
     ) -> CatalogEntry:
         from ilteo.lake.catalog import get_catalog_entry
+
+        auth.require_staff(ctx, "get_lake_dataset", *STEWARD_ROLES)
 
         return call_room(lambda: get_catalog_entry(dataset_id, settings))
 
     @server.tool(
         name="get_lake_quality",
         title="데이터 품질 / Get lake data quality",
-        description=GET_LAKE_QUALITY,
+        description=GET_LAKE_QUALITY + NEEDS_STEWARD_KEY,
         annotations=READ_ONLY,
     )
     def get_lake_quality(
@@ -148,8 +170,11 @@ def register_lake_tools(server: MCPServer, settings: Settings) -> None:
             Literal["completeness", "validity", "uniqueness", "consistency", "freshness"] | None,
             Field(description="Only this quality dimension. Omit for all."),
         ] = None,
+        ctx: Context | None = None,
     ) -> QualityOverview:
         from ilteo.lake.stewardship import quality_overview
+
+        auth.require_staff(ctx, "get_lake_quality", *STEWARD_ROLES)
 
         def run() -> QualityOverview:
             _check_source(source)
@@ -160,7 +185,7 @@ def register_lake_tools(server: MCPServer, settings: Settings) -> None:
     @server.tool(
         name="get_linkage_quality",
         title="연계 품질 / Get linkage quality",
-        description=GET_LINKAGE_QUALITY,
+        description=GET_LINKAGE_QUALITY + NEEDS_STEWARD_KEY,
         annotations=READ_ONLY,
     )
     def get_linkage_quality(
@@ -168,8 +193,11 @@ def register_lake_tools(server: MCPServer, settings: Settings) -> None:
             Literal["person", "workplace"] | None,
             Field(description="'person' or 'workplace' linkage; omit for both."),
         ] = None,
+        ctx: Context | None = None,
     ) -> list[LinkageSummary]:
         from ilteo.lake.linkage_quality import linkage_summaries
+
+        auth.require_staff(ctx, "get_linkage_quality", *STEWARD_ROLES)
 
         summaries = call_room(lambda: linkage_summaries(settings))
         return [s for s in summaries if kind is None or s.kind == kind]
@@ -177,16 +205,20 @@ def register_lake_tools(server: MCPServer, settings: Settings) -> None:
     @server.tool(
         name="get_quarantine_summary",
         title="격리 현황 / Get the quarantine summary",
-        description=GET_QUARANTINE_SUMMARY,
+        description=GET_QUARANTINE_SUMMARY + NEEDS_STEWARD_KEY,
         annotations=READ_ONLY,
     )
-    def get_quarantine_summary(source: SourceParam = None) -> QuarantineSummary:
+    def get_quarantine_summary(
+        source: SourceParam = None, ctx: Context | None = None
+    ) -> QuarantineSummary:
         from ilteo.lake.stewardship import quarantine_summary
+
+        auth.require_staff(ctx, "get_quarantine_summary", *STEWARD_ROLES)
 
         def run() -> QuarantineSummary:
             _check_source(source)
             summary = quarantine_summary(settings, source=source)
-            # The open MCP has no staff sign-in yet: counts only, no (masked) personal values.
+            # Counts only, no (masked) personal values: examples stay on the steward pages.
             groups = [g.model_copy(update={"examples": []}) for g in summary.groups]
             return summary.model_copy(update={"groups": groups})
 

@@ -197,7 +197,10 @@ def main() -> None:
                     "max": round(med(worst), 2),
                 },
                 "session_check_us_median": round(med(check), 1),
-                "api_key_check_us": {"median": round(med(by_key), 1), "p95": round(med(key_p95), 1)},
+                "api_key_check_us": {
+                    "median": round(med(by_key), 1),
+                    "p95": round(med(key_p95), 1),
+                },
                 "sign_in_page_with_session_us_median": round(med(protected), 1),
                 "sign_in_page_without_session_us_median": round(med(public), 1),
                 "session_overhead_per_request_us": round(med(protected) - med(public), 1),

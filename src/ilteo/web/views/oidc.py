@@ -105,7 +105,7 @@ def _start(request: Request, next_path: str, link_account_id: str | None) -> Res
     return response
 
 
-@router.get("/sign-in/oidc")
+@router.get("/sign-in/oidc", name="web_sign_in_oidc")
 def sign_in_oidc(request: Request, next: str = "/account") -> Response:
     """Start signing in through the provider (a redirect to it)."""
     funnel_started(request, "sign_in.oidc")
@@ -225,7 +225,7 @@ def sign_in_oidc_new(
     return signed_in_response(request, account_id, safe_next(next), method="oidc")
 
 
-@router.get("/account/linked-ids", response_class=HTMLResponse)
+@router.get("/account/linked-ids", response_class=HTMLResponse, name="web_linked_ids")
 def linked_ids(request: Request, account: SignedInPage, linked: str = "") -> Response:
     """The providers linked to my account, with a button to link one and to remove each."""
     from ilteo.core.db import session_scope

@@ -105,22 +105,23 @@ def demo(
 
 
 def _print_demo_accounts(settings: Settings) -> None:
-    """Create the demo accounts (dev only) and show how to sign in with each."""
-    from rich.table import Table
-
+    """Create the demo accounts (dev only) and show how to sign in with each, one per line."""
     from ilteo.identity.demo import DEMO_FILE, ensure_demo_accounts
 
     if settings.env != "dev":
         console.print("데모 계정 없음 (ILTEO_ENV=dev 아님) / no demo accounts outside dev")
         return
-    table = Table("login", "name", "roles", "password", "one-time codes (first 3)")
+    console.print("데모 계정 (합성) / demo accounts (synthetic) — /sign-in:")
     for entry in ensure_demo_accounts(settings):
-        codes = ", ".join(entry.codes[:3])
-        table.add_row(
-            entry.login, entry.display_name, ", ".join(entry.roles), entry.password, codes
+        roles = f" ({', '.join(entry.roles)})" if entry.roles else ""
+        codes = f"; 일회용 코드 / codes: {', '.join(entry.codes[:3])} …" if entry.codes else ""
+        console.print(
+            f"  {entry.login}{roles}: 비밀번호 / password {entry.password}{codes}",
+            overflow="ignore",
+            crop=False,
+            soft_wrap=True,
         )
-    console.print(table)
-    console.print(f"✓ 데모 계정 / demo accounts (합성 / synthetic): {settings.home / DEMO_FILE}")
+    console.print(f"✓ 데모 계정 / demo accounts: {settings.home / DEMO_FILE}")
 
 
 def register(app: typer.Typer) -> None:

@@ -86,7 +86,9 @@ def format_recovery_code(chars: str) -> str:
     >>> format_recovery_code("abcdefgh2345")
     'abcd-efgh-2345'
     """
-    return "-".join(chars[i : i + 4] for i in range(0, len(chars), 4))
+    from ilteo.identity.counter_codes import format_code
+
+    return format_code(chars)
 
 
 def _digest(key: str, account_id: str, chars: str) -> str:

@@ -141,8 +141,14 @@ def test_a_number_is_sealed_verified_by_sms_and_audited(db: Settings) -> None:
         assert text.startswith("[일터] 전화번호 확인 인증번호: ")
         challenge = session.get_one(PhoneChallenge, sent.challenge_id)
         assert code_in(text) not in challenge.digest
-        assert verify_phone(session, account.id, sent.challenge_id, "000000x", key=KEY) == "code"
-        assert verify_phone(session, account.id, sent.challenge_id, code_in(text), key=KEY) == ""
+        assert (
+            verify_phone(session, account.id, sent.challenge_id, "000000x", key=KEY, now=T0)
+            == "code"
+        )
+        assert (
+            verify_phone(session, account.id, sent.challenge_id, code_in(text), key=KEY, now=T0)
+            == ""
+        )
         assert list_phones(session, account.id)[0].verified
         assert len(_events(session, "phone.added")) == 1
         assert len(_events(session, "phone.verified")) == 1

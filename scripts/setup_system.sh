@@ -9,6 +9,7 @@ command -v chromium >/dev/null 2>&1 || need+=(chromium)
 fc-list 2>/dev/null | grep -qi nanum || need+=(fonts-nanum)
 command -v pg_ctlcluster >/dev/null 2>&1 || need+=(postgresql)
 command -v npm >/dev/null 2>&1 || need+=(npm)
+command -v wrk >/dev/null 2>&1 || need+=(wrk)  # the API load benchmark
 
 if ((${#need[@]})); then
   if [ "$(id -u)" != 0 ]; then

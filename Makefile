@@ -11,7 +11,7 @@ endif
 export ILTEO_REFERENCE_DIR ?= $(abspath ../shared/data)
 export UV_PYTHON ?= 3.11
 
-.PHONY: demo test lint bench serve install vendor system clean
+.PHONY: demo test lint bench serve install vendor system clean docs
 
 .venv/.synced: pyproject.toml uv.lock
 	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet "uv==$(UV_VERSION)"
@@ -40,6 +40,9 @@ lint: install
 
 test: system install vendor lint  ## every test: unit, SQLite + PostgreSQL, MCP client, browser
 	$(UV) run pytest -n 2 --dist loadfile
+
+docs: install  ## the docs site, reference pages generated from code, into site/ (no CDN)
+	$(UV) run python scripts/build_docs.py
 
 bench: install
 	$(UV) run python benchmarks/bench_reference.py

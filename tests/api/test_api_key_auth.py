@@ -209,3 +209,85 @@ def test_an_oauth_access_token_of_a_linked_account_is_accepted(
     assert client.get("/v1/lake/catalog", headers=bearer(token)).status_code == 200
     expired = _access_token(api_settings, "dev-person-002", ttl=-60)
     assert client.get("/v1/identity/me", headers=bearer(expired)).status_code == 401
+
+
+def _scoped_key(settings: Settings, login: str, scopes: tuple[str, ...]) -> str:
+    key = settings.secret_key.get_secret_value() if settings.secret_key else ""
+    with session_scope(settings) as session:
+        account, _ = create_test_account(session, login=login, roles=("data_steward",))
+        return create_api_key(
+            session, account.id, name="scoped", secret_key=key, scopes=scopes
+        ).token
+
+
+@pytest.mark.parametrize(
+    ("path", "scope"),
+    [
+        ("/v1/lake/catalog", "lake:read"),
+        ("/v1/identity/me", "identity:read"),
+        ("/v1/reference/datasets", "reference:read"),
+    ],
+)
+def test_a_key_without_the_routes_scope_is_a_403_naming_it(
+    client: TestClient, api_settings: Settings, path: str, scope: str
+) -> None:
+    others = tuple(s for s in ("reference:read", "lake:read", "identity:read") if s != scope)
+    narrow = _scoped_key(api_settings, "narrow", others)
+    refused = client.get(path, headers=bearer(narrow))
+    assert refused.status_code == 403
+    assert refused.headers["content-type"].startswith(PROBLEM)
+    body = refused.json()
+    assert body["type"].endswith("/insufficient-scope")
+    assert body["required_scope"] == scope
+    assert scope in body["detail"]
+    assert sorted(body["granted_scopes"]) == sorted(others)
+    assert f'scope="{scope}"' in refused.headers["WWW-Authenticate"]
+    assert "RateLimit-Limit" in refused.headers
+    wide = _scoped_key(api_settings, "wide", (scope,))
+    assert client.get(path, headers=bearer(wide)).status_code == 200
+    client.app.state.rate_limiter.usage.flush()  # type: ignore[attr-defined]
+    with session_scope(api_settings) as session:
+        refusals = session.scalars(
+            select(AuditEntry).where(AuditEntry.event == "api_key.scope_refused")
+        ).all()
+    assert [r.detail["scope"] for r in refusals] == [scope]
+
+
+def test_a_session_has_no_scope_limit_beyond_roles(
+    client: TestClient, api_settings: Settings
+) -> None:
+    sign_in_client(client, api_settings, login="steward", roles=("data_steward",))
+    for path in ("/v1/lake/catalog", "/v1/identity/me", "/v1/reference/datasets"):
+        assert client.get(path).status_code == 200, path
+
+
+def test_a_key_made_before_scopes_existed_keeps_every_scope(
+    client: TestClient, api_settings: Settings
+) -> None:
+    _, token = make_key(api_settings, "legacy", ("data_steward",))
+    with session_scope(api_settings) as session:
+        row = session.get(ApiKey, token.split("_")[1])
+        assert row is not None
+        row.scopes = []
+    assert client.get("/v1/lake/catalog", headers=bearer(token)).status_code == 200
+
+
+def test_require_scope_guards_a_route_wherever_it_is_mounted(api_settings: Settings) -> None:
+    from fastapi import Depends
+
+    from ilteo.api.routers.identity import require_scope
+
+    app = create_app(api_settings)
+
+    def probe() -> dict[str, bool]:
+        return {"ok": True}
+
+    app.add_api_route("/probe", probe, dependencies=[Depends(require_scope("lake:read"))])
+    narrow = _scoped_key(api_settings, "narrow", ("identity:read",))
+    wide = _scoped_key(api_settings, "wide", ("lake:read",))
+    with TestClient(app) as probe_client:
+        refused = probe_client.get("/probe", headers=bearer(narrow))
+        assert refused.status_code == 403
+        assert refused.json()["required_scope"] == "lake:read"
+        assert probe_client.get("/probe", headers=bearer(wide)).json() == {"ok": True}
+        assert probe_client.get("/probe").json() == {"ok": True}  # anonymous: roles decide

@@ -54,19 +54,22 @@ def test_operations_have_stable_ids(lake_client: TestClient) -> None:
 def test_empty_lake_answers_with_empty_results(lake_client: TestClient) -> None:
     catalog = lake_client.get("/v1/lake/catalog")
     assert catalog.status_code == 200
-    assert catalog.json()
-    assert not any(entry["present"] for entry in catalog.json())
+    assert catalog.json()["items"]
+    assert not any(entry["present"] for entry in catalog.json()["items"])
     assert lake_client.get("/v1/lake/quality").json() == {"latest": [], "alerts": [], "series": []}
-    assert lake_client.get("/v1/lake/quality/alerts").json() == []
+    assert lake_client.get("/v1/lake/quality/alerts").json()["items"] == []
     assert lake_client.get("/v1/lake/quarantine").json()["groups"] == []
-    assert [s["available"] for s in lake_client.get("/v1/lake/linkage").json()] == [False, False]
+    assert [s["available"] for s in lake_client.get("/v1/lake/linkage").json()["items"]] == [
+        False,
+        False,
+    ]
     report = lake_client.get("/v1/lake/report").json()
     assert report["lake_empty"] is True
     assert report["needs"]
 
 
 def test_catalog_layers_and_one_dataset(lake_client: TestClient) -> None:
-    masters = lake_client.get("/v1/lake/catalog", params={"layer": "master"}).json()
+    masters = lake_client.get("/v1/lake/catalog", params={"layer": "master"}).json()["items"]
     assert masters
     assert {e["layer"] for e in masters} == {"master"}
     entry = lake_client.get("/v1/lake/catalog/source.ei_events").json()
@@ -118,19 +121,21 @@ def test_quality_quarantine_linkage_and_report_with_data(
 
     quality = lake_client.get("/v1/lake/quality", params={"source": "ei_events"}).json()
     assert {s["dimension"] for s in quality["series"]} >= {"completeness", "consistency"}
-    alerts = lake_client.get("/v1/lake/quality/alerts").json()
+    alerts = lake_client.get("/v1/lake/quality/alerts").json()["items"]
     assert {(a["source"], a["field"]) for a in alerts} >= {
         ("ei_events", "ksco_code"),
         ("ei_events", "workplace_ksic@workplaces"),
     }
-    only = lake_client.get("/v1/lake/quality/alerts", params={"source": "accidents"}).json()
+    only = lake_client.get("/v1/lake/quality/alerts", params={"source": "accidents"}).json()[
+        "items"
+    ]
     assert {a["source"] for a in only} == {"accidents"}
 
     quarantine = lake_client.get("/v1/lake/quarantine").json()
     assert quarantine["open_rows"] == 1
     assert quarantine["groups"][0]["examples"] == ["900101-1******"]
 
-    person = lake_client.get("/v1/lake/linkage").json()[0]
+    person = lake_client.get("/v1/lake/linkage").json()["items"][0]
     assert person["available"] is True
     overall = {m["method"]: m for m in person["metrics"] if m["slice"] == "all"}
     assert overall["model"]["recall"] == 0.972

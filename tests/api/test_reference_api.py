@@ -28,7 +28,7 @@ def assert_problem(response: Any, status: int, type_: str) -> dict[str, object]:
 def test_search_occupations_finds_korean_software_developers(client: TestClient) -> None:
     response = client.get("/v1/reference/occupations", params={"q": "소프트웨어"})
     assert response.status_code == 200
-    hits = response.json()
+    hits = response.json()["items"]
     assert any(h["system"] == "ksco8" and h["code"] == "2222" for h in hits)
 
 
@@ -37,7 +37,7 @@ def test_search_occupations_in_one_system_and_limit(client: TestClient) -> None:
         "/v1/reference/occupations", params={"q": "software", "system": "onet", "limit": 3}
     )
     assert response.status_code == 200
-    hits = response.json()
+    hits = response.json()["items"]
     assert 1 <= len(hits) <= 3
     assert {h["system"] for h in hits} == {"onet"}
 
@@ -97,7 +97,7 @@ def test_unknown_system_is_422_problem(client: TestClient) -> None:
 
 
 def test_search_and_get_industry(client: TestClient) -> None:
-    hits = client.get("/v1/reference/industries", params={"q": "소프트웨어"}).json()
+    hits = client.get("/v1/reference/industries", params={"q": "소프트웨어"}).json()["items"]
     assert hits
     assert all(h["revision"] == "11" for h in hits)
     code = hits[0]["code"]
@@ -109,7 +109,7 @@ def test_search_and_get_industry(client: TestClient) -> None:
 def test_ksic10_search(client: TestClient) -> None:
     response = client.get("/v1/reference/industries", params={"q": "58221", "revision": "10"})
     assert response.status_code == 200
-    assert {h["revision"] for h in response.json()} <= {"10"}
+    assert {h["revision"] for h in response.json()["items"]} <= {"10"}
 
 
 def test_industry_errors(client: TestClient) -> None:
@@ -123,7 +123,7 @@ def test_industry_errors(client: TestClient) -> None:
 def test_datasets_report_status(client: TestClient) -> None:
     response = client.get("/v1/reference/datasets")
     assert response.status_code == 200
-    by_id = {d["id"]: d for d in response.json()}
+    by_id = {d["id"]: d for d in response.json()["items"]}
     assert by_id["ksco8"]["present"] is True
     assert all(d["version"] and d["licence"] for d in by_id.values())
 

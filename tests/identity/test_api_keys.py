@@ -76,7 +76,7 @@ def test_a_key_is_shown_once_and_stored_as_a_digest(store_db: Settings) -> None:
         assert row is not None
         assert secret not in row.digest
         assert made.token not in row.digest
-        assert row.scopes == []
+        assert row.scopes == ["reference:read", "identity:read"]  # a citizen's default
         listed = list_api_keys(session, account.id)
     assert [k.id for k in listed] == [public_id]
     assert secret not in _audit_text(store_db)
@@ -267,3 +267,108 @@ def test_forms_without_csrf_or_with_bad_input_are_refused(web: TestClient, store
         events = list(session.scalars(select(AuditEntry.event)))
     assert events.count("csrf.refused") == 2
     assert "api_key.created" not in events
+
+
+# Scopes, limits and usage ---------------------------------------------------------------------
+
+
+def test_scopes_default_to_what_the_roles_allow_and_are_checked(store_db: Settings) -> None:
+    from ilteo.identity.api_keys import SCOPES, has_scope
+
+    with session_scope(store_db) as session:
+        citizen, _ = create_test_account(session, login="citizen")
+        steward, _ = create_test_account(session, login="steward", roles=("data_steward",))
+        mine = create_api_key(session, citizen.id, name="a", secret_key=KEY, now=T0)
+        assert mine.key.scopes == ("reference:read", "identity:read")
+        theirs = create_api_key(session, steward.id, name="b", secret_key=KEY, now=T0)
+        assert theirs.key.scopes == SCOPES
+        narrow = create_api_key(
+            session, steward.id, name="c", secret_key=KEY, scopes=["lake:read"], now=T0
+        )
+        assert narrow.key.scopes == ("lake:read",)
+        for bad, word in (
+            (["lake:write"], "lake:write"),
+            (["lake:read"], "lake:read"),  # the citizen has no lake role
+            ([], "at least one"),
+        ):
+            with pytest.raises(InvalidInputError, match=word):
+                create_api_key(session, citizen.id, name="x", secret_key=KEY, scopes=bad)
+        for limits in ({"rate_per_minute": 0}, {"daily_quota": -1}):
+            with pytest.raises(InvalidInputError, match="limit"):
+                create_api_key(session, citizen.id, name="x", secret_key=KEY, **limits)
+        caller = resolve_bearer(session, store_db, narrow.token, now=T0)
+        assert caller is not None
+        assert caller.scopes == ("lake:read",)
+    assert has_scope(caller.scopes, "lake:read")
+    assert not has_scope(caller.scopes, "identity:read")
+    assert has_scope((), "identity:read")  # a session or an OAuth token: roles only
+
+
+def test_limits_ride_on_the_key_and_the_bearer(store_db: Settings) -> None:
+    with session_scope(store_db) as session:
+        account, _ = create_test_account(session, login="dev")
+        made = create_api_key(
+            session, account.id, name="k", secret_key=KEY, rate_per_minute=7, daily_quota=70
+        )
+        assert (made.key.rate_per_minute, made.key.daily_quota) == (7, 70)
+        caller = resolve_bearer(session, store_db, made.token)
+        assert caller is not None
+        assert (caller.rate_per_minute, caller.daily_quota) == (7, 70)
+
+
+def test_usage_adds_up_per_key_and_seoul_day(store_db: Settings) -> None:
+    from datetime import date
+
+    from ilteo.identity.api_keys import add_usage, daily_requests, seoul_day, usage_of
+
+    with session_scope(store_db) as session:
+        account, _ = create_test_account(session, login="dev")
+        key_id = create_api_key(session, account.id, name="k", secret_key=KEY, now=T0).key.id
+    today = seoul_day(T0)
+    with session_scope(store_db) as session:
+        add_usage(session, {(key_id, today): (5, 1), (key_id, today - timedelta(days=1)): (2, 0)})
+        add_usage(session, {("0000000000000000", today): (1, 0)})  # a deleted key: dropped
+    with session_scope(store_db) as session:
+        add_usage(session, {(key_id, today): (3, 2)})
+    with session_scope(store_db) as session:
+        rows = [(u.day, u.requests, u.rejected) for u in usage_of(session, [key_id], now=T0)]
+        assert daily_requests(session, [key_id], today) == {key_id: 8}
+        assert usage_of(session, [key_id], days=1, now=T0)[0].day == today
+        with pytest.raises(InvalidInputError):
+            usage_of(session, days=0)
+    assert rows == [(today, 8, 3), (today - timedelta(days=1), 2, 0)]
+    assert isinstance(rows[0][0], date)
+
+
+def test_the_page_offers_scopes_and_shows_usage(web: TestClient, store: Settings) -> None:
+    from ilteo.identity.accounts import utcnow
+    from ilteo.identity.api_keys import add_usage, seoul_day
+
+    account = sign_in_client(web, store, login="minji", roles=())
+    page = web.get("/account/api-keys")
+    assert 'value="reference:read" checked' in page.text
+    assert 'value="lake:read"' not in page.text  # not a scope a citizen can use
+    made = web.post(
+        "/account/api-keys",
+        data={
+            "name": "reader",
+            "scope": ["reference:read"],
+            "scope_choice": "1",
+            "csrf": _csrf(page.text),
+        },
+    )
+    assert made.status_code == 201
+    none = web.post(
+        "/account/api-keys",
+        data={"name": "nothing", "scope_choice": "1", "csrf": _csrf(page.text)},
+    )
+    assert none.status_code == 422
+    assert "범위를 하나 이상 고르세요" in none.text
+    with session_scope(store) as session:
+        (key,) = list_api_keys(session, account.id)
+        assert key.scopes == ("reference:read",)
+        add_usage(session, {(key.id, seoul_day(utcnow())): (42, 3)})
+    listed = web.get("/account/api-keys")
+    assert 'id="key-usage"' in listed.text
+    assert "<td>42</td><td>3</td>" in listed.text
+    assert "분당 600회" in listed.text

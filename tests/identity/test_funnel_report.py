@@ -11,7 +11,6 @@ from contextlib import AbstractContextManager
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-import anyio
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
@@ -288,9 +287,9 @@ def test_mcp_tool_gives_the_same_report(
         assert bad.is_error
         assert "weeks" in "".join(getattr(part, "text", "") for part in bad.content)
 
-    async def main(url: str) -> None:
-        async with Client(f"{url}/mcp") as client:
-            await scenario(client)
+    from tests.api.test_api_key_auth import make_key
+    from tests.mcp.test_mcp_auth import over_http
 
+    _, token = make_key(store, "report-reader")  # every MCP call needs a key (identity:read)
     with serve(store) as url:
-        anyio.run(main, url)
+        over_http(url, token, scenario)

@@ -43,7 +43,7 @@ def test_only_source_systems_may_push_batches(
     )
     assert response.status_code == 401
     assert response.headers["content-type"] == PROBLEM
-    assert client.get("/v1/lake/batches").json() == []
+    assert client.get("/v1/lake/batches").json()["items"] == []
 
 
 def test_live_ingestion_is_off_without_a_token(lake_settings: Settings, country: Path) -> None:
@@ -81,7 +81,7 @@ def test_a_micro_batch_is_staged_counted_and_queryable(
         ).fetchone()
     assert staged == (batch["accepted_rows"],)
     assert client.get(f"/v1/lake/batches/{batch['id']}").json()["accepted_rows"] == staged[0]
-    listed = client.get("/v1/lake/batches", params={"source": "job_seekers"}).json()
+    listed = client.get("/v1/lake/batches", params={"source": "job_seekers"}).json()["items"]
     assert [b["id"] for b in listed] == [batch["id"]]
 
     again = client.post("/v1/lake/sources/job_seekers/batches", json={"records": records})
@@ -91,7 +91,7 @@ def test_a_micro_batch_is_staged_counted_and_queryable(
 
 
 def test_sources_are_listed_with_their_contracts(client: TestClient) -> None:
-    sources = {s["id"]: s for s in client.get("/v1/lake/sources").json()}
+    sources = {s["id"]: s for s in client.get("/v1/lake/sources").json()["items"]}
 
     assert len(sources) == 10
     training = sources["kdt_enrolments"]

@@ -1,7 +1,7 @@
 """API keys on the MCP door, through the official SDK client: streamable HTTP, stdio, in process.
 
-Reference tools stay open; lake tools need a data steward's key (HTTP ``Authorization: Bearer``,
-stdio ``ILTEO_API_KEY``) and otherwise answer a tool error saying how to get one.
+Every tool needs a key (HTTP ``Authorization: Bearer``, stdio ``ILTEO_API_KEY``); lake tools also
+need a data steward's account. Otherwise a tool answers a tool error saying how to get a key.
 """
 
 from __future__ import annotations
@@ -65,9 +65,20 @@ async def reference_works(client: Client) -> None:
     assert not found.is_error, text_of(found)
 
 
-def refused_with(*needles: str) -> Callable[[Client], Awaitable[None]]:
+def refused_with(*needles: str, reference: bool = True) -> Callable[[Client], Awaitable[None]]:
+    """A scenario whose lake calls are refused; reference calls work or not as ``reference``."""
+
+    async def reference_as_expected(client: Client) -> None:
+        if reference:
+            await reference_works(client)
+        else:
+            refused = await client.call_tool("get_industry", {"code": "J"})
+            assert refused.is_error
+            for needle in needles:
+                assert needle in text_of(refused), text_of(refused)
+
     async def scenario(client: Client) -> None:
-        await reference_works(client)  # public tools stay open whatever the key
+        await reference_as_expected(client)
         for tool, args in (
             ("list_lake_datasets", {}),
             ("get_lake_dataset", {"dataset_id": "curated.ei_events"}),
@@ -78,7 +89,7 @@ def refused_with(*needles: str) -> Callable[[Client], Awaitable[None]]:
             assert result.structured_content is None
             for needle in needles:
                 assert needle in text_of(result), (tool, text_of(result))
-        await reference_works(client)  # the session survives the refusals
+        await reference_as_expected(client)  # the session survives the refusals
 
     return scenario
 
@@ -99,18 +110,19 @@ def test_http_with_a_steward_key(server_url: str, mcp_settings: Settings) -> Non
 
 
 def test_http_without_a_key(server_url: str, mcp_settings: Settings) -> None:
-    over_http(server_url, None, refused_with("API key", "/account/api-keys", "Authorization"))
-    assert events(mcp_settings).count("mcp.refused") == 3
+    needles = ("API key", "/account/api-keys", "Authorization", "scope")
+    over_http(server_url, None, refused_with(*needles, reference=False))
+    assert events(mcp_settings).count("mcp.refused") == 5
 
 
 def test_http_with_bad_keys(server_url: str, mcp_settings: Settings) -> None:
     _, token = make_key(mcp_settings, "steward", ("data_steward",))
     tampered = token[:-1] + ("A" if token[-1] != "A" else "B")
-    over_http(server_url, tampered, refused_with("refused"))
-    over_http(server_url, "not-a-key", refused_with("refused"))
+    over_http(server_url, tampered, refused_with("refused", reference=False))
+    over_http(server_url, "not-a-key", refused_with("refused", reference=False))
     found = events(mcp_settings)
-    assert found.count("api_key.refused") == 3
-    assert found.count("bearer.refused") == 3
+    assert found.count("api_key.refused") == 5
+    assert found.count("bearer.refused") == 5
 
 
 def test_http_with_a_citizen_key(server_url: str, mcp_settings: Settings) -> None:
@@ -159,15 +171,15 @@ def test_stdio_with_and_without_the_key_variable(mcp_settings: Settings) -> None
         await lake_works(client)
 
     run(_stdio(mcp_settings, token), scenario)
-    run(_stdio(mcp_settings, None), refused_with("ILTEO_API_KEY"))
-    run(_stdio(mcp_settings, token + "x"), refused_with("refused"))
+    run(_stdio(mcp_settings, None), refused_with("ILTEO_API_KEY", reference=False))
+    run(_stdio(mcp_settings, token + "x"), refused_with("refused", reference=False))
     found = events(mcp_settings)
-    assert found.count("mcp.refused") == 3
-    assert found.count("api_key.refused") == 3
+    assert found.count("mcp.refused") == 5
+    assert found.count("api_key.refused") == 5
 
 
 def test_in_process_without_a_key_is_refused(mcp_settings: Settings) -> None:
-    run(create_server(mcp_settings), refused_with("API key"))
+    run(create_server(mcp_settings), refused_with("API key", reference=False))
 
 
 def test_http_with_an_oauth_access_token(server_url: str, mcp_settings: Settings) -> None:

@@ -1,4 +1,7 @@
-"""The reference MCP tools through the official ``mcp`` client: streamable HTTP and stdio."""
+"""The reference MCP tools through the official ``mcp`` client: streamable HTTP and stdio.
+
+Every call brings a citizen's API key (any account may read reference data).
+"""
 
 from __future__ import annotations
 
@@ -10,11 +13,20 @@ from typing import Any
 import anyio
 from mcp.client.stdio import StdioServerParameters
 from mcp_types import CallToolResult, TextContent
+from tests.api.test_api_key_auth import make_key
+from tests.mcp.test_mcp_auth import over_http
 
 from ilteo.core.settings import Settings
 from mcp import Client
 
-REFERENCE_TOOLS = {"search_occupations", "get_occupation", "search_industries", "get_industry"}
+REFERENCE_TOOLS = {
+    "search_occupations",
+    "get_occupation",
+    "get_occupation_crosswalk",
+    "search_industries",
+    "get_industry",
+    "list_reference_datasets",
+}
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -43,7 +55,7 @@ async def _check_tool_list(client: Client) -> None:
         assert tool.output_schema is not None  # structured output
         assert tool.annotations is not None
         assert tool.annotations.read_only_hint is True
-        properties = tool.input_schema["properties"]
+        properties = tool.input_schema.get("properties", {})
         assert all(prop.get("description") for prop in properties.values()), name
     assert "not a probability of job loss" in (tools["get_occupation"].description or "").lower()
 
@@ -72,6 +84,19 @@ async def _call_every_tool(client: Client) -> None:
     assert not industry.is_error, text_of(industry)
     assert industry.structured_content["code"] == first["code"]
 
+    crosswalk = await client.call_tool(
+        "get_occupation_crosswalk", {"system": "onet", "code": "15-1252.00", "target": "soc2018"}
+    )
+    assert not crosswalk.is_error, text_of(crosswalk)
+    links = crosswalk.structured_content["links"]
+    assert [(link["system"], link["code"]) for link in links] == [("soc2018", "15-1252")]
+    assert links[0]["method"] == "official_crosswalk"
+
+    datasets = await client.call_tool("list_reference_datasets", {})
+    assert not datasets.is_error, text_of(datasets)
+    by_id = {d["id"]: d for d in datasets.structured_content["result"]}
+    assert by_id["onet"]["licence"] == "CC BY 4.0"
+
 
 async def _errors_are_tool_errors(client: Client) -> None:
     missing = await client.call_tool("get_occupation", {"system": "ksco8", "code": "99999"})
@@ -96,19 +121,20 @@ async def _errors_are_tool_errors(client: Client) -> None:
     assert not again.is_error, text_of(again)
 
 
-def test_tools_are_listed_over_http(server_url: str) -> None:
+def test_tools_are_listed_over_http_without_a_key(server_url: str) -> None:
     run(f"{server_url}/mcp", _check_tool_list)
 
 
-def test_every_tool_answers_over_http(server_url: str) -> None:
-    run(f"{server_url}/mcp", _call_every_tool)
+def test_every_tool_answers_over_http(server_url: str, mcp_settings: Settings) -> None:
+    over_http(server_url, make_key(mcp_settings, "citizen")[1], _call_every_tool)
 
 
-def test_errors_are_tool_errors_over_http(server_url: str) -> None:
-    run(f"{server_url}/mcp", _errors_are_tool_errors)
+def test_errors_are_tool_errors_over_http(server_url: str, mcp_settings: Settings) -> None:
+    over_http(server_url, make_key(mcp_settings, "citizen")[1], _errors_are_tool_errors)
 
 
 def test_stdio_server_lists_and_calls_tools(mcp_settings: Settings) -> None:
+    _, token = make_key(mcp_settings, "citizen")
     params = StdioServerParameters(
         command=sys.executable,
         args=["-m", "ilteo.cli", "mcp"],
@@ -116,6 +142,7 @@ def test_stdio_server_lists_and_calls_tools(mcp_settings: Settings) -> None:
             "ILTEO_ENV": "dev",
             "ILTEO_HOME": str(mcp_settings.home),
             "ILTEO_REFERENCE_DIR": str(mcp_settings.reference_dir),
+            "ILTEO_API_KEY": token,
         },
         cwd=mcp_settings.home,
     )

@@ -9,8 +9,9 @@ ingestion a source-system token (``require_source_system``).
 
 "Signed in" means a session cookie or a personal API key (``Authorization: Bearer ilteo_…``,
 resolved by ``current_account``; on ``/v1`` a bearer wins over a cookie). The MCP transport
-``/mcp`` is public as a route, because reference tools are open; its lake tools check the
-caller's API key themselves (``ilteo.mcp.tools._common.McpAuth``) and refuse without a steward's.
+``/mcp`` is public as a route, so anyone can list the tools; every tool call checks the
+caller's API key and its scope itself (``ilteo.mcp.tools._common.McpAuth``; lake tools also a
+steward's role) and answers a tool error without one.
 
 Entries are ``(method, path)`` with the route's path template. Mounted apps (``/static``) are
 listed with ``GET``; routes that accept every method (the MCP transport) with ``*``.
@@ -32,7 +33,8 @@ PUBLIC_ROUTES: Final[frozenset[tuple[str, str]]] = frozenset(
         ("GET", "/v1/reference/industries"),
         ("GET", "/v1/reference/industries/{revision}/{code}"),
         ("GET", "/v1/reference/datasets"),
-        # Open MCP (streamable HTTP; GET, POST and DELETE on one path)
+        # Open MCP (streamable HTTP; GET, POST and DELETE on one path): listing is open, every
+        # tool call checks the API key and its scope (ilteo.mcp.tools._common.McpAuth)
         ("*", "/mcp"),
         # web pages and their static files
         ("GET", "/"),

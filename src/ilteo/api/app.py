@@ -5,14 +5,15 @@ One app on one port; every door calls the same room service functions.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request, Response
 
 from ilteo import __version__
-from ilteo.api.errors import install_error_handlers
+from ilteo.api.conventions import install_conventions
+from ilteo.api.conventions import request_id as request_id_for
+from ilteo.api.errors import REQUEST_ID, install_error_handlers
 from ilteo.core.settings import Settings, get_settings
 
 API_PREFIX = "/v1"
@@ -64,19 +65,32 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
         swagger_ui_oauth2_redirect_url=None,
         openapi_tags=OPENAPI_TAGS,
+        license_info={"name": "Apache-2.0", "identifier": "Apache-2.0"},
+        contact={
+            "name": "ilteo 운영팀 / ilteo operators",
+            "url": settings.api_contact_url
+            or f"http://{settings.host}:{settings.port}{API_PREFIX}/docs",
+        },
         lifespan=lifespan,
     )
     app.state.settings = settings
     app.state.mcp_server = mcp_server
     install_error_handlers(app)
+    from ilteo.api.ratelimit import install_rate_limits  # before request_id: ids on 429s too
+
+    install_rate_limits(app, settings)
+    install_conventions(app)  # body limits, media types, unknown query parameters, OpenAPI
 
     @app.middleware("http")
     async def request_id(
         request: Request, call_next: Callable[[Request], Awaitable[Response]]
     ) -> Response:
-        rid = request.headers.get("x-request-id") or uuid.uuid4().hex
-        request.state.request_id = rid[:64]
-        response = await call_next(request)
+        request.state.request_id = request_id_for(request.headers.get("x-request-id"))
+        token = REQUEST_ID.set(request.state.request_id)
+        try:
+            response = await call_next(request)
+        finally:
+            REQUEST_ID.reset(token)
         response.headers["X-Request-ID"] = request.state.request_id
         return response
 

@@ -51,6 +51,12 @@ def _register() -> None:
     app.add_typer(db.app, name="db")
     app.add_typer(lake.app, name="lake")
     app.add_typer(identity.app, name="identity")
+    from ilteo.cli import keys
+
+    app.add_typer(keys.app, name="keys")
+    from ilteo.cli import guideline
+
+    app.add_typer(guideline.app, name="guideline")
     serve.register(app)
 
 

@@ -33,9 +33,9 @@ def serve(
 def mcp() -> None:
     """MCP 서버를 표준입출력으로 실행합니다 / Run the MCP server over stdio (for assistants).
 
-    데이터 관리 도구는 ILTEO_API_KEY 환경 변수의 API 키가 필요합니다 / the lake tools need a
-    data steward's API key in the ILTEO_API_KEY environment variable (never an argument: other
-    users of the machine can read command lines).
+    모든 도구 호출에 ILTEO_API_KEY 환경 변수의 API 키가 필요합니다 / every tool call needs an
+    API key with the tool's scope in the ILTEO_API_KEY environment variable (never an argument:
+    other users of the machine can read command lines); see docs/mcp.md.
     """
     import os
 

@@ -51,6 +51,16 @@ class Settings(BaseSettings):
         oidc_client_secret: This service's client secret at the OpenID provider.
         oidc_display_name: The provider's name shown on the sign-in pages.
         oidc_dev_provider: Serve the development OpenID provider outside ``dev``/``test`` too.
+        api_rate_per_minute: Requests per minute per API key (and per signed-in account) on
+            ``/v1``, unless the key sets its own.
+        api_daily_quota: Requests per Asia/Seoul day per API key, unless the key sets its own.
+        api_contact_url: Where developers reach the API's operators, published as
+            ``info.contact.url`` in the OpenAPI document; the served API docs by default.
+        api_anonymous_rate_per_minute: Requests per minute per client address for anonymous
+            callers of public ``/v1`` routes.
+        api_usage_flush_requests: Daily usage counts are written to the store after this many
+            requests per process (and every ``api_usage_flush_seconds``, and at shutdown).
+        api_usage_flush_seconds: At most this many seconds between usage writes while busy.
     """
 
     model_config = SettingsConfigDict(env_prefix="ILTEO_", env_file=".env", extra="ignore")
@@ -72,6 +82,13 @@ class Settings(BaseSettings):
     oidc_client_secret: SecretStr | None = None
     oidc_display_name: str = "간편인증"
     oidc_dev_provider: bool = False
+    # API rate limits and quotas (ilteo.api.ratelimit); a key may override the key defaults
+    api_rate_per_minute: int = Field(default=600, ge=1)
+    api_daily_quota: int = Field(default=100_000, ge=1)
+    api_anonymous_rate_per_minute: int = Field(default=120, ge=1)
+    api_contact_url: str | None = None
+    api_usage_flush_requests: int = Field(default=200, ge=1)
+    api_usage_flush_seconds: float = Field(default=10.0, gt=0)
 
     @model_validator(mode="after")
     def _check_secret(self) -> Settings:

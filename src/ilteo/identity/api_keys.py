@@ -11,8 +11,13 @@ Design choices:
 - A key is shown once, at creation. It lasts :data:`DEFAULT_LIFETIME` unless asked otherwise, at
   most :data:`MAX_LIFETIME`; it can be revoked at any time.
 - A key carries no roles of its own: it acts with the account's roles *at the time of use*, so
-  removing a role (or disabling the account) stops the key at once. ``scopes`` is kept, empty, for
-  the per-domain scopes of a later issue.
+  removing a role (or disabling the account) stops the key at once. On top of the roles a key
+  holds per-domain :data:`SCOPES` chosen at creation (default: every read scope the account's
+  roles can use): a scope narrows what a key may do, it never adds a right.
+- A key may carry its own rate limit (requests per minute) and daily quota (requests per
+  Asia/Seoul day); unset means the settings' defaults. Usage per key per day
+  (:class:`ApiKeyUsage`) is added in batches by :mod:`ilteo.api.ratelimit`
+  (:func:`add_usage`) and read by :func:`usage_of`.
 - ``last_used_at`` is written at most once per :data:`TOUCH_INTERVAL`, like sessions, so a busy
   client does not turn every request into a database write.
 - Every refusal (malformed, unknown, tampered, revoked, expired, inactive account) is audited as
@@ -29,17 +34,19 @@ import hashlib
 import hmac
 import re
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 from typing import Literal
 
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ilteo.core.errors import InvalidInputError, NotFoundError
 from ilteo.core.settings import Settings
 from ilteo.identity.accounts import as_utc, record_audit, utcnow
-from ilteo.identity.apikey_models import ApiKey
+from ilteo.identity.apikey_models import ApiKey, ApiKeyUsage
 from ilteo.identity.models import Account
 
 #: Every API key starts with this, so a leaked key is easy to recognise (secret scanners).
@@ -55,6 +62,54 @@ _KEY_PATTERN = re.compile(r"ilteo_([0-9a-f]{16})_([A-Za-z0-9_-]{43})")
 
 AuthMethod = Literal["api_key", "oauth"]
 
+#: The per-domain scopes a key may carry, one per domain, read-only for now. A key holds a
+#: non-empty subset; a session or an OAuth token carries none, which means "every scope the
+#: account's roles allow" (roles are always checked as well: a scope never adds a right).
+SCOPES: tuple[str, ...] = ("reference:read", "lake:read", "identity:read")
+
+
+#: Staff roles that may read the lake (the ``/v1/lake`` read routes need one of them).
+LAKE_ROLES = frozenset({"data_steward", "administrator"})
+#: Korea keeps no daylight saving time: the Asia/Seoul day is the UTC+9 day.
+SEOUL = timezone(timedelta(hours=9), "Asia/Seoul")
+#: The ceiling of a per-key limit or quota (a typo must not become "unlimited").
+MAX_LIMIT = 100_000_000
+
+
+def seoul_day(now: datetime) -> date:
+    """The Asia/Seoul calendar day of ``now`` (quotas and usage are counted per this day).
+
+    >>> seoul_day(datetime(2026, 11, 21, 15, 0, tzinfo=timezone.utc)).isoformat()
+    '2026-11-22'
+    """
+    return as_utc(now).astimezone(SEOUL).date()
+
+
+def scopes_for_roles(roles: Sequence[str]) -> tuple[str, ...]:
+    """The scopes an account with ``roles`` can use.
+
+    Everyone reads reference data and their own identity; the lake needs a data steward or an
+    administrator.
+
+    >>> scopes_for_roles(()), scopes_for_roles(("data_steward",))[1]
+    (('reference:read', 'identity:read'), 'lake:read')
+    """
+    return tuple(s for s in SCOPES if s != "lake:read" or LAKE_ROLES & set(roles))
+
+
+def has_scope(scopes: Sequence[str] | None, needed: str) -> bool:
+    """Whether a caller holding ``scopes`` may use a route that needs ``needed``.
+
+    Empty or ``None`` means unrestricted (a session, an OAuth token, or a key made before
+    scopes existed); otherwise ``needed`` must be listed.
+
+    >>> has_scope(("lake:read",), "lake:read"), has_scope(("lake:read",), "identity:read")
+    (True, False)
+    >>> has_scope((), "identity:read"), has_scope(None, "lake:read")
+    (True, True)
+    """
+    return not scopes or needed in scopes
+
 
 @dataclass(frozen=True)
 class ApiKeyPublic:
@@ -68,6 +123,9 @@ class ApiKeyPublic:
     expires_at: datetime
     last_used_at: datetime | None
     revoked_at: datetime | None
+    account_id: str = ""
+    rate_per_minute: int | None = None
+    daily_quota: int | None = None
 
     def state(self, now: datetime | None = None) -> str:
         """``active``, ``revoked`` or ``expired`` at ``now``."""
@@ -91,6 +149,11 @@ class BearerCaller:
     account: Account
     method: AuthMethod
     key_id: str | None = None
+    #: The key's scopes; empty for an OAuth token (all scopes the account's roles allow).
+    scopes: tuple[str, ...] = ()
+    #: The key's own limits; ``None`` means the settings' defaults.
+    rate_per_minute: int | None = None
+    daily_quota: int | None = None
 
 
 def _digest(secret_key: str, token: str) -> str:
@@ -107,6 +170,9 @@ def _public(row: ApiKey) -> ApiKeyPublic:
         expires_at=as_utc(row.expires_at),
         last_used_at=as_utc(row.last_used_at) if row.last_used_at else None,
         revoked_at=as_utc(row.revoked_at) if row.revoked_at else None,
+        account_id=row.account_id,
+        rate_per_minute=row.rate_per_minute,
+        daily_quota=row.daily_quota,
     )
 
 
@@ -129,6 +195,9 @@ def create_api_key(
     name: str,
     secret_key: str,
     lifetime: timedelta = DEFAULT_LIFETIME,
+    scopes: Sequence[str] | None = None,
+    rate_per_minute: int | None = None,
+    daily_quota: int | None = None,
     client: str | None = None,
     now: datetime | None = None,
 ) -> IssuedApiKey:
@@ -140,17 +209,29 @@ def create_api_key(
         name: What the person calls the key (1-80 characters), e.g. "my laptop".
         secret_key: The server's secret key (``settings.secret_key``), which keys the digest.
         lifetime: How long the key lasts: at least one day, at most :data:`MAX_LIFETIME`.
+        scopes: The key's scopes (:data:`SCOPES`); ``None`` means every read scope the
+            account's roles can use (:func:`scopes_for_roles`).
+        rate_per_minute: The key's own rate limit; ``None`` uses the settings' default.
+        daily_quota: The key's own daily quota; ``None`` uses the settings' default.
         client: The caller's address, for the audit log.
         now: The current time (tests).
 
     Raises:
-        InvalidInputError: For an empty or too-long name or a lifetime out of range.
+        InvalidInputError: For an empty or too-long name, a lifetime out of range, an unknown
+            scope or one the account's roles cannot use, no scope at all, or a limit out of
+            range.
     """
     name = name.strip()
     if not name or len(name) > MAX_NAME:
         raise InvalidInputError(f"키 이름은 1~{MAX_NAME}자입니다 / a name has 1-{MAX_NAME} chars")
     if not timedelta(days=1) <= lifetime <= MAX_LIFETIME:
         raise InvalidInputError("키 유효 기간은 1일~2년입니다 / a key lasts 1 day to 2 years")
+    chosen = check_scopes(session, account_id, scopes)
+    for label, limit in (("rate", rate_per_minute), ("daily", daily_quota)):
+        if limit is not None and not 1 <= limit <= MAX_LIMIT:
+            raise InvalidInputError(
+                f"한도는 1~{MAX_LIMIT}입니다 / the {label} limit must be 1-{MAX_LIMIT}"
+            )
     now = now or utcnow()
     public_id = secrets.token_hex(8)
     secret = secrets.token_urlsafe(SECRET_BYTES)
@@ -161,16 +242,56 @@ def create_api_key(
         name=name,
         prefix=f"{KEY_PREFIX}{public_id}_{secret[:4]}",
         digest=_digest(secret_key, token),
-        scopes=[],
+        scopes=list(chosen),
         created_at=now,
         expires_at=now + lifetime,
+        rate_per_minute=rate_per_minute,
+        daily_quota=daily_quota,
     )
     session.add(row)
     record_audit(
-        session, "api_key.created", account_id=account_id, client=client, now=now, key_id=public_id
+        session,
+        "api_key.created",
+        account_id=account_id,
+        client=client,
+        now=now,
+        key_id=public_id,
+        scopes=list(chosen),
     )
     session.flush()
     return IssuedApiKey(key=_public(row), token=token)
+
+
+def check_scopes(
+    session: Session, account_id: str, scopes: Sequence[str] | None
+) -> tuple[str, ...]:
+    """The scopes a new key of ``account_id`` gets, in :data:`SCOPES` order.
+
+    Raises:
+        InvalidInputError: For an unknown scope, one the account's roles cannot use, or none.
+    """
+    from ilteo.identity.accounts import roles_of
+
+    usable = scopes_for_roles(roles_of(session, account_id))
+    if scopes is None:
+        return usable
+    wanted = set(scopes)
+    unknown = sorted(wanted - set(SCOPES))
+    if unknown:
+        raise InvalidInputError(
+            f"알 수 없는 범위 / unknown scopes: {', '.join(unknown)} (known: {', '.join(SCOPES)})",
+            scopes=unknown,
+        )
+    denied = sorted(wanted - set(usable))
+    if denied:
+        raise InvalidInputError(
+            f"계정의 역할로 쓸 수 없는 범위 / the account's roles do not allow: "
+            f"{', '.join(denied)}",
+            scopes=denied,
+        )
+    if not wanted:
+        raise InvalidInputError("범위를 하나 이상 고르세요 / choose at least one scope")
+    return tuple(s for s in SCOPES if s in wanted)
 
 
 def list_api_keys(session: Session, account_id: str) -> list[ApiKeyPublic]:
@@ -181,6 +302,24 @@ def list_api_keys(session: Session, account_id: str) -> list[ApiKeyPublic]:
         .order_by(ApiKey.created_at.desc(), ApiKey.id)
     )
     return [_public(row) for row in rows]
+
+
+def list_all_api_keys(session: Session) -> list[ApiKeyPublic]:
+    """Every key of every account, newest first (for the admin CLI)."""
+    rows = session.scalars(select(ApiKey).order_by(ApiKey.created_at.desc(), ApiKey.id))
+    return [_public(row) for row in rows]
+
+
+def get_api_key(session: Session, key_id: str) -> ApiKeyPublic:
+    """One key by its public id.
+
+    Raises:
+        NotFoundError: When there is no such key.
+    """
+    row = session.get(ApiKey, key_id)
+    if row is None:
+        raise NotFoundError(f"API 키가 없습니다 / no API key {key_id!r}")
+    return _public(row)
 
 
 def revoke_api_key(
@@ -221,6 +360,19 @@ def resolve_api_key(
     One primary-key lookup of the key and one of its account; the digest is compared in constant
     time. ``last_used_at`` moves at most once per :data:`TOUCH_INTERVAL`.
     """
+    found = _resolve_key(session, token, secret_key=secret_key, client=client, now=now)
+    return found[0] if found else None
+
+
+def _resolve_key(
+    session: Session,
+    token: str,
+    *,
+    secret_key: str,
+    client: str | None,
+    now: datetime | None,
+) -> tuple[Account, ApiKey] | None:
+    """:func:`resolve_api_key`, also returning the key's row (its scopes and limits)."""
     now = now or utcnow()
     parsed = parse_api_key(token)
     row = session.get(ApiKey, parsed[0]) if parsed else None
@@ -251,7 +403,7 @@ def resolve_api_key(
         return None
     if row.last_used_at is None or now - as_utc(row.last_used_at) >= TOUCH_INTERVAL:
         row.last_used_at = now
-    return account
+    return account, row
 
 
 def resolve_bearer(
@@ -271,18 +423,26 @@ def resolve_bearer(
     """
     secret_key = settings.secret_key.get_secret_value() if settings.secret_key else ""
     if token.startswith(KEY_PREFIX):
-        account = resolve_api_key(session, token, secret_key=secret_key, client=client, now=now)
-        if account is None:
+        found = _resolve_key(session, token, secret_key=secret_key, client=client, now=now)
+        if found is None:
             return None
-        return BearerCaller(account=account, method="api_key", key_id=token.split("_", 2)[1])
+        account, row = found
+        return BearerCaller(
+            account=account,
+            method="api_key",
+            key_id=row.id,
+            scopes=tuple(row.scopes or ()),
+            rate_per_minute=row.rate_per_minute,
+            daily_quota=row.daily_quota,
+        )
     account_id = _oauth_account(session, settings, token)
-    found = session.get(Account, account_id) if account_id else None
-    if found is None or found.status != "active":
+    linked = session.get(Account, account_id) if account_id else None
+    if linked is None or linked.status != "active":
         record_audit(
             session, "bearer.refused", client=client, now=now or utcnow(), reason="unknown-token"
         )
         return None
-    return BearerCaller(account=found, method="oauth")
+    return BearerCaller(account=linked, method="oauth")
 
 
 def _oauth_account(session: Session, settings: Settings, token: str) -> str | None:
@@ -290,3 +450,87 @@ def _oauth_account(session: Session, settings: Settings, token: str) -> str | No
     from ilteo.identity.oidc import account_for_access_token
 
     return account_for_access_token(session, settings, token)
+
+
+@dataclass(frozen=True)
+class UsageCount:
+    """Requests admitted and refused with 429 for one key on one Asia/Seoul day."""
+
+    key_id: str
+    day: date
+    requests: int
+    rejected: int
+
+
+def add_usage(session: Session, counts: dict[tuple[str, date], tuple[int, int]]) -> None:
+    """Add ``(requests, rejected)`` per ``(key id, day)`` to the stored usage.
+
+    One ``UPDATE ... SET requests = requests + n`` per pair, so processes adding at the same time
+    never lose counts; a missing row is inserted (and a lost insert race retried as an update).
+    Counts of a key deleted meanwhile are dropped.
+    """
+    for (key_id, day), (requests, rejected) in sorted(counts.items()):
+        if not requests and not rejected:
+            continue
+        for _attempt in range(2):
+            done = session.execute(
+                update(ApiKeyUsage)
+                .where(ApiKeyUsage.key_id == key_id, ApiKeyUsage.day == day)
+                .values(
+                    requests=ApiKeyUsage.requests + requests,
+                    rejected=ApiKeyUsage.rejected + rejected,
+                )
+                .execution_options(synchronize_session=False)
+            )
+            if getattr(done, "rowcount", 0):
+                break
+            if session.get(ApiKey, key_id) is None:
+                break
+            try:
+                with session.begin_nested():
+                    session.add(
+                        ApiKeyUsage(key_id=key_id, day=day, requests=requests, rejected=rejected)
+                    )
+                break
+            except IntegrityError:
+                continue  # another process inserted it first: add to its row
+
+
+def daily_requests(session: Session, key_ids: Sequence[str], day: date) -> dict[str, int]:
+    """The stored admitted requests of each key on ``day`` (keys without usage are left out)."""
+    if not key_ids:
+        return {}
+    rows = session.execute(
+        select(ApiKeyUsage.key_id, ApiKeyUsage.requests).where(
+            ApiKeyUsage.key_id.in_(list(key_ids)), ApiKeyUsage.day == day
+        )
+    )
+    return {str(key_id): int(requests) for key_id, requests in rows}
+
+
+def usage_of(
+    session: Session,
+    key_ids: Sequence[str] | None = None,
+    *,
+    days: int = 30,
+    now: datetime | None = None,
+) -> list[UsageCount]:
+    """Usage per key per day over the last ``days`` Asia/Seoul days, newest day first.
+
+    Args:
+        session: The open session.
+        key_ids: The keys to report; ``None`` means every key.
+        days: How many days back, today included (1-366).
+        now: The current time (tests).
+
+    Raises:
+        InvalidInputError: For ``days`` out of range.
+    """
+    if not 1 <= days <= 366:
+        raise InvalidInputError("기간은 1~366일입니다 / days must be 1-366")
+    since = seoul_day(now or utcnow()) - timedelta(days=days - 1)
+    query = select(ApiKeyUsage).where(ApiKeyUsage.day >= since)
+    if key_ids is not None:
+        query = query.where(ApiKeyUsage.key_id.in_(list(key_ids)))
+    rows = session.scalars(query.order_by(ApiKeyUsage.day.desc(), ApiKeyUsage.key_id))
+    return [UsageCount(row.key_id, row.day, row.requests, row.rejected) for row in rows]

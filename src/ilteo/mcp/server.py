@@ -11,24 +11,36 @@ INSTRUCTIONS = (
     "ilteo (일터) is the open platform of Korea's employment and labour ministry. Use these "
     "tools to look up official occupation (KSCO 8, ISCO-08, SOC, O*NET-SOC) and industry (KSIC) "
     "codes, their crosswalks and AI-exposure scores, and to read the integrated data lake's "
-    "catalogue, data quality and linkage quality (read-only). Answers cite their sources; an "
-    "exposure score is not a probability of job loss."
+    "catalogue, data quality and linkage quality (read-only). Every tool call needs an ilteo API "
+    "key with the tool's scope. Answers cite their sources; an exposure score is not a "
+    "probability of job loss."
 )
 
 
 def create_server(
     settings: Settings | None = None, *, local_api_key: str | None = None
 ) -> MCPServer:
-    """Build the MCP server with every tool registered.
+    """Build the MCP server with every tool of :data:`ilteo.mcp.registry.TOOLS`, in its order.
 
-    Reference tools are open to anyone; lake tools need a data steward's API key
-    (:class:`ilteo.mcp.tools._common.McpAuth`).
+    Listing the tools is open; every tool call needs an API key with the tool's scope (and lake
+    tools a data steward's account), checked by :class:`ilteo.mcp.tools._common.McpAuth`. The
+    result is deterministic: the same tools, order and descriptions for the same code.
 
     Args:
         settings: Settings the tools use; the process settings when omitted.
         local_api_key: The API key of the one person using a stdio (or in-process) server, from
             ``ILTEO_API_KEY``; never used for HTTP calls, which bring their own header.
+
+    Raises:
+        RuntimeError: When the registered tools differ from the registry (a programming error).
     """
+    from ilteo.mcp.registry import TOOLS, check_registry
+    from ilteo.mcp.tools._common import McpAuth
+    from ilteo.mcp.tools.identity import register_identity_tools
+    from ilteo.mcp.tools.lake import register_lake_tools
+    from ilteo.mcp.tools.reference import register_reference_tools
+
+    check_registry()
     settings = settings or get_settings()
     server: MCPServer = MCPServer(
         name="ilteo",
@@ -36,13 +48,11 @@ def create_server(
         instructions=INSTRUCTIONS,
         version=__version__,
     )
-    from ilteo.mcp.tools._common import McpAuth
-    from ilteo.mcp.tools.lake import register_lake_tools
-    from ilteo.mcp.tools.reference import register_reference_tools
-
-    register_reference_tools(server, settings)
-    from ilteo.mcp.tools.identity import register_identity_tools  # public sign-in report
-
-    register_identity_tools(server, settings)
-    register_lake_tools(server, settings, McpAuth(settings, local_api_key))
+    auth = McpAuth(settings, local_api_key)
+    register_reference_tools(server, settings, auth)
+    register_identity_tools(server, settings, auth)
+    register_lake_tools(server, settings, auth)
+    registered = [tool.name for tool in server._tool_manager.list_tools()]
+    if registered != [tool.name for tool in TOOLS]:
+        raise RuntimeError(f"MCP tools {registered} differ from the registry order")
     return server

@@ -68,6 +68,9 @@ def _bearer_account(request: Request, token: str) -> AccountPublic:
             account = to_public(session, caller.account)
             request.state.auth_method = caller.method
             request.state.api_key_id = caller.key_id
+            request.state.api_key_scopes = caller.scopes  # empty: unrestricted (roles only)
+            request.state.api_key_rate = caller.rate_per_minute
+            request.state.api_key_daily = caller.daily_quota
     if account is None:
         raise HTTPException(
             401,
@@ -169,6 +172,45 @@ def require_staff(*roles: str) -> Callable[..., AccountPublic]:
         return account
 
     return require_staff
+
+
+def require_scope(scope: str) -> Callable[..., None]:
+    """A dependency refusing an API key that lacks ``scope`` (403 ``insufficient-scope``).
+
+    A session, an OAuth token or an anonymous caller passes (roles are checked by
+    :func:`require_account` / :func:`require_staff`); so does a key without scopes (made before
+    scopes existed). ``/v1`` routes are also checked by path in :mod:`ilteo.api.ratelimit`; this
+    dependency declares a route's scope explicitly and guards it wherever it is mounted.
+
+    Args:
+        scope: One of :data:`ilteo.identity.api_keys.SCOPES` (or a ``<domain>:write`` scope).
+
+    Returns:
+        The dependency (named ``require_scope``).
+    """
+
+    def require_scope(
+        request: Request, account: Annotated[AccountPublic | None, Depends(current_account)]
+    ) -> None:
+        from ilteo.identity.api_keys import has_scope
+
+        if account is None or getattr(request.state, "auth_method", None) != "api_key":
+            return
+        granted: tuple[str, ...] = getattr(request.state, "api_key_scopes", ())
+        if not has_scope(granted, scope):
+            raise InsufficientScope(scope, granted)
+
+    return require_scope
+
+
+class InsufficientScope(Exception):
+    """Raised by :func:`require_scope`; answered with a 403 ``insufficient-scope`` problem."""
+
+    def __init__(self, scope: str, granted: tuple[str, ...]) -> None:
+        """Remember the missing scope and the key's scopes."""
+        super().__init__(scope)
+        self.scope = scope
+        self.granted = granted
 
 
 CurrentAccount = Annotated[AccountPublic | None, Depends(current_account)]

@@ -11,10 +11,11 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Path, Query, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from ilteo.api.deps import SettingsDep
-from ilteo.api.routers.identity import require_staff
+from ilteo.api.pagination import Page, PageRequest, page_params
+from ilteo.api.routers.identity import require_scope, require_staff
 from ilteo.api.security import require_source_system
 from ilteo.core.errors import InvalidInputError
 from ilteo.lake.ingest import MAX_RECORDS, BatchResult
@@ -22,7 +23,10 @@ from ilteo.lake.ledger import BatchPublic
 
 router = APIRouter(prefix="/lake", tags=["lake"])
 #: The read endpoints are for data stewards (and administrators) only.
-_STEWARD = [Depends(require_staff("data_steward", "administrator"))]
+_STEWARD = [
+    Depends(require_staff("data_steward", "administrator")),
+    Depends(require_scope("lake:read")),
+]
 
 _PROBLEMS: dict[int | str, dict[str, Any]] = {
     404: {"description": "찾을 수 없습니다 / Not found (application/problem+json)"},
@@ -62,6 +66,8 @@ class SourcePublic(BaseModel):
 class BatchCreate(BaseModel):
     """A live micro-batch: records as JSON objects keyed by the source's column names."""
 
+    model_config = ConfigDict(extra="forbid")
+
     records: list[dict[str, Any]] = Field(
         min_length=1,
         max_length=MAX_RECORDS,
@@ -79,15 +85,17 @@ SourcePath = Annotated[
     operation_id="list_lake_sources",
     dependencies=_STEWARD,
     summary="레이크 원천 목록 / List the lake's sources",
-    response_model=list[SourcePublic],
+    response_model=Page[SourcePublic],
 )
-def list_lake_sources() -> list[SourcePublic]:
+def list_lake_sources(
+    page: Annotated[PageRequest, Depends(page_params())],
+) -> Page[SourcePublic]:
     """Every declared source system: owner, format, cadence, keys and the column contract."""
     from dataclasses import asdict
 
     from ilteo.lake.sources import list_sources
 
-    return [SourcePublic.model_validate(asdict(spec)) for spec in list_sources()]
+    return page.window([SourcePublic.model_validate(asdict(spec)) for spec in list_sources()])
 
 
 @router.post(
@@ -96,7 +104,14 @@ def list_lake_sources() -> list[SourcePublic]:
     summary="실시간 배치 적재 / Ingest a live micro-batch",
     response_model=BatchResult,
     status_code=201,
-    responses=_PROBLEMS,
+    responses={
+        200: {
+            "model": BatchResult,
+            "description": "이미 적재된 배치 / The same records were ingested before "
+            "(`already_ingested: true`).",
+        },
+        **_PROBLEMS,
+    },
     dependencies=[Depends(require_source_system)],
 )
 def create_lake_batch(
@@ -129,20 +144,21 @@ def create_lake_batch(
     operation_id="list_lake_batches",
     dependencies=_STEWARD,
     summary="배치 원장 / List batches",
-    response_model=list[BatchPublic],
+    response_model=Page[BatchPublic],
+    responses=_PROBLEMS,
 )
 def list_lake_batches(
     settings: SettingsDep,
+    page: Annotated[PageRequest, Depends(page_params())],
     source: Annotated[str | None, Query(max_length=64, description="원천 / Source id.")] = None,
     status: Annotated[
         str | None, Query(description="running, done, rejected, failed / Batch status.")
     ] = None,
-    limit: Annotated[int, Query(ge=1, le=1000, description="최대 개수 / Most batches.")] = 100,
-) -> list[BatchPublic]:
+) -> Page[BatchPublic]:
     """Batches of the ledger, the most recently started first."""
     from ilteo.lake.ledger import list_batches
 
-    return list_batches(settings, source=source, status=status, limit=limit)
+    return page.window(list_batches(settings, source=source, status=status, limit=page.stop))
 
 
 @router.get(

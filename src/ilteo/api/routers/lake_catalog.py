@@ -15,7 +15,8 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import JSONResponse
 
 from ilteo.api.deps import SettingsDep
-from ilteo.api.routers.identity import require_staff
+from ilteo.api.pagination import Page, PageRequest, page_params
+from ilteo.api.routers.identity import require_scope, require_staff
 from ilteo.lake.steward_schemas import (
     CatalogEntry,
     Layer,
@@ -30,7 +31,10 @@ from ilteo.lake.steward_schemas import (
 router = APIRouter(
     prefix="/lake",
     tags=["lake"],
-    dependencies=[Depends(require_staff("data_steward", "administrator"))],
+    dependencies=[
+        Depends(require_staff("data_steward", "administrator")),
+        Depends(require_scope("lake:read")),
+    ],
 )
 
 JSONLD_MEDIA_TYPE = "application/ld+json"
@@ -38,6 +42,7 @@ _PROBLEMS: dict[int | str, dict[str, object]] = {
     404: {"description": "찾을 수 없습니다 / Not found (application/problem+json)"},
     422: {"description": "입력값이 올바르지 않습니다 / Invalid input (application/problem+json)"},
 }
+PageDep = Annotated[PageRequest, Depends(page_params())]
 DIMENSIONS = ("completeness", "validity", "uniqueness", "consistency", "freshness")
 
 SourceQuery = Annotated[
@@ -62,11 +67,12 @@ def _check_source(source: str | None) -> None:
     "/catalog",
     operation_id="list_lake_catalog",
     summary="데이터 카탈로그 / The lake's catalogue",
-    response_model=list[CatalogEntry],
+    response_model=Page[CatalogEntry],
     responses=_PROBLEMS,
 )
 def list_catalog(
     settings: SettingsDep,
+    page: PageDep,
     layer: Annotated[
         Layer | None,
         Query(
@@ -74,7 +80,7 @@ def list_catalog(
             "`master` or `derived`."
         ),
     ] = None,
-) -> list[CatalogEntry]:
+) -> Page[CatalogEntry]:
     """Every dataset of the lake, in layer order.
 
     Schema, owner, lineage, personal-data class per column, standard keys, rows, freshness and
@@ -83,7 +89,7 @@ def list_catalog(
     from ilteo.lake.catalog import list_catalog as list_entries
 
     entries = list_entries(settings)
-    return [e for e in entries if layer is None or e.layer == layer]
+    return page.window([e for e in entries if layer is None or e.layer == layer])
 
 
 @router.get(
@@ -169,10 +175,12 @@ def get_quality(
     "/quality/alerts",
     operation_id="list_lake_quality_alerts",
     summary="품질 경보 / Quality scores below their threshold",
-    response_model=list[QualityScore],
+    response_model=Page[QualityScore],
     responses=_PROBLEMS,
 )
-def list_quality_alerts(settings: SettingsDep, source: SourceQuery = None) -> list[QualityScore]:
+def list_quality_alerts(
+    settings: SettingsDep, page: PageDep, source: SourceQuery = None
+) -> Page[QualityScore]:
     """Scores whose latest measurement is below its threshold.
 
     Cross-source consistency scores are included (`dimension` = `consistency`, `field` =
@@ -181,7 +189,7 @@ def list_quality_alerts(settings: SettingsDep, source: SourceQuery = None) -> li
     from ilteo.lake.stewardship import quality_overview
 
     _check_source(source)
-    return quality_overview(settings, source=source).alerts
+    return page.window(quality_overview(settings, source=source).alerts)
 
 
 @router.get(
@@ -203,9 +211,9 @@ def get_quarantine_summary(settings: SettingsDep, source: SourceQuery = None) ->
     "/linkage",
     operation_id="list_lake_linkage_quality",
     summary="연계 품질 / Linkage quality against ground truth",
-    response_model=list[LinkageSummary],
+    response_model=Page[LinkageSummary],
 )
-def list_linkage_quality(settings: SettingsDep) -> list[LinkageSummary]:
+def list_linkage_quality(settings: SettingsDep, page: PageDep) -> Page[LinkageSummary]:
     """Precision and recall of person and workplace linkage against ground truth.
 
     Overall, by source and by noise kind, for the model and the exact-key baseline; `available`
@@ -213,7 +221,7 @@ def list_linkage_quality(settings: SettingsDep) -> list[LinkageSummary]:
     """
     from ilteo.lake.linkage_quality import linkage_summaries
 
-    return linkage_summaries(settings)
+    return page.window(linkage_summaries(settings))
 
 
 @router.get(

@@ -1,19 +1,21 @@
-"""What every tool module shares: read-only annotations, room errors as tool errors, callers."""
+"""What every tool module shares: registration, room errors as tool errors, who calls."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from mcp.server.mcpserver import Context
+from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import ToolAnnotations
 
 from ilteo.core.errors import IlteoError
 from ilteo.core.settings import Settings
 from ilteo.identity.accounts import AccountPublic
+from ilteo.mcp.registry import spec
 
 _T = TypeVar("_T")
+_F = TypeVar("_F", bound=Callable[..., Any])
 
 #: Tools that only read published or aggregate data.
 READ_ONLY = ToolAnnotations(
@@ -32,13 +34,38 @@ def call_room(function: Callable[[], _T]) -> _T:
 #: Environment variable holding the API key of the person running ``ilteo mcp`` over stdio.
 API_KEY_ENV = "ILTEO_API_KEY"
 _HOW = (
-    "Create a key at /account/api-keys, then send it as 'Authorization: Bearer <key>' over HTTP "
-    f"or set {API_KEY_ENV} for 'ilteo mcp' over stdio."
+    "Create a key at /account/api-keys (or 'ilteo keys create'), then send it as "
+    f"'Authorization: Bearer <key>' over HTTP or set {API_KEY_ENV} for 'ilteo mcp' over stdio."
 )
 
 
+def register_tool(
+    server: MCPServer, name: str, *, title: str, description: str
+) -> Callable[[_F], _F]:
+    """``@server.tool`` for a tool of :data:`ilteo.mcp.registry.TOOLS`, read-only.
+
+    The description gets the registry's access note (scope, roles, any deprecation), so what a
+    model reads before calling always matches what :meth:`McpAuth.require` checks.
+
+    Raises:
+        KeyError: When ``name`` is not in the registry.
+    """
+    entry = spec(name)
+    decorator: Callable[[_F], _F] = server.tool(
+        name=name,
+        title=title,
+        description=description + entry.access_note(),
+        annotations=READ_ONLY,
+    )
+    return decorator
+
+
 class McpAuth:
-    """Who calls an MCP tool: the account behind an API key, checked on every staff tool call.
+    """Who calls an MCP tool: the account behind an API key, checked on every tool call.
+
+    Every tool needs a key (or a linked OAuth access token) with the tool's scope, and lake tools
+    also need an account with a data steward's role (:mod:`ilteo.mcp.registry`). Listing the
+    tools stays open, so developers can see what exists before they have a key.
 
     Over streamable HTTP the key is the request's ``Authorization: Bearer`` header (the SDK hands
     the Starlette request to tools as ``ctx.request_context.request``); a server-wide key would
@@ -46,8 +73,8 @@ class McpAuth:
     Over stdio (and in process) there is no HTTP request: the process belongs to one person, and
     ``local_token`` is their key (``ilteo mcp`` reads it from :data:`API_KEY_ENV`, never from a
     command-line argument, which other users of the machine could see). Bearer tokens go through
-    :func:`ilteo.identity.api_keys.resolve_bearer`, so an OAuth access token works here as soon as
-    the identity room accepts it. Public reference tools never call this.
+    :func:`ilteo.identity.api_keys.resolve_bearer`, so an OAuth access token of a linked account
+    works too.
     """
 
     def __init__(self, settings: Settings, local_token: str | None = None) -> None:
@@ -70,17 +97,21 @@ class McpAuth:
             return token or None, request.client.host if request.client else "unknown"
         return self.local_token, "stdio"
 
-    def require_staff(self, ctx: Context[Any, Any] | None, tool: str, *roles: str) -> AccountPublic:
-        """The calling account when it holds one of ``roles``; a tool error otherwise (audited).
+    def require(self, ctx: Context[Any, Any] | None, tool: str) -> AccountPublic:
+        """The calling account when its key has the tool's scope and role; a tool error otherwise.
+
+        Refusals are audited (``mcp.refused`` without a key, ``mcp.forbidden`` for a missing
+        scope or role; a bad key is audited by the identity room).
 
         Raises:
-            ToolError: With what to do next, for a missing, invalid, expired or revoked key, or
-                an account without the role. The key itself is never echoed or logged.
+            ToolError: With what to do next, for a missing, invalid, expired or revoked key, a key
+                without the scope, or an account without the role. The key is never echoed.
         """
         from ilteo.core.db import session_scope
         from ilteo.identity.accounts import record_audit, to_public
-        from ilteo.identity.api_keys import resolve_bearer
+        from ilteo.identity.api_keys import has_scope, resolve_bearer
 
+        entry = spec(tool)
         try:
             request = ctx.request_context.request if ctx is not None else None
         except ValueError:  # called outside a request (a direct call of the function)
@@ -90,18 +121,34 @@ class McpAuth:
         with session_scope(self.settings) as session:  # audit entries commit before the error
             if token is None:
                 record_audit(session, "mcp.refused", client=client, tool=tool, reason="missing")
-                message = f"'{tool}' needs a data steward's ilteo API key. {_HOW}"
+                message = f"'{tool}' needs an ilteo API key with the scope '{entry.scope}'. {_HOW}"
             else:
                 caller = resolve_bearer(session, self.settings, token, client=client)
                 account = to_public(session, caller.account) if caller else None
                 message = f"The API key was refused (invalid, expired or revoked). {_HOW}"
-            if account is not None and not set(account.roles) & set(roles):
-                record_audit(
-                    session, "mcp.forbidden", account_id=account.id, client=client, tool=tool
-                )
-                needed = " or ".join(roles)
-                message = f"'{tool}' needs the role {needed}; this key's account lacks it."
-                account = None
+                if caller is not None and account is not None:
+                    reason = None  # the role first: a key with more scopes would not help
+                    if entry.roles and not set(account.roles) & set(entry.roles):
+                        reason = "role"
+                        needed = " or ".join(entry.roles)
+                        message = f"'{tool}' needs the role {needed}; this key's account lacks it."
+                    elif not has_scope(caller.scopes, entry.scope):
+                        reason = "scope"
+                        message = (
+                            f"'{tool}' needs the scope '{entry.scope}'; this API key has only "
+                            f"{', '.join(repr(s) for s in caller.scopes)}. Create a key with "
+                            f"'{entry.scope}' at /account/api-keys."
+                        )
+                    if reason is not None:
+                        record_audit(
+                            session,
+                            "mcp.forbidden",
+                            account_id=account.id,
+                            client=client,
+                            tool=tool,
+                            reason=reason,
+                        )
+                        account = None
         if account is None:
             raise ToolError(message)
         return account

@@ -1,20 +1,21 @@
-"""MCP tools of the one-ID room that anyone may call: the public sign-in drop-off report.
+"""MCP tools of the one-ID room: the public sign-in drop-off report.
 
 The tool returns exactly what ``GET /v1/identity/sign-in-report`` and the ``/sign-in/report``
-page show (one room function), so it needs no authentication: weekly counts only, with counts
-below 5 banded as ``"<5"``. Nothing about any account is reachable from here.
+page show (one room function): weekly counts only, with counts below 5 banded as ``"<5"``.
+Like every tool it needs an API key (scope ``identity:read``), which any account may hold.
+Nothing about any account is reachable from here.
 """
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from mcp.server.mcpserver import MCPServer
+from mcp.server.mcpserver import Context, MCPServer
 from pydantic import Field
 
 from ilteo.core.settings import Settings
 from ilteo.identity.funnel_report import DEFAULT_WEEKS, MAX_WEEKS, SignInReport, sign_in_report
-from ilteo.mcp.tools._common import READ_ONLY, call_room
+from ilteo.mcp.tools._common import McpAuth, call_room, register_tool
 
 GET_SIGN_IN_REPORT = (
     "Get the public sign-in drop-off report of ilteo's one ID: for each way to sign in "
@@ -29,14 +30,17 @@ GET_SIGN_IN_REPORT = (
 )
 
 
-def register_identity_tools(server: MCPServer, settings: Settings) -> None:
-    """Register the public identity tools on ``server``; they read the store of ``settings``."""
+def register_identity_tools(
+    server: MCPServer, settings: Settings, auth: McpAuth | None = None
+) -> None:
+    """Register the identity tools on ``server``; they read the store of ``settings``."""
+    auth = auth or McpAuth(settings)
 
-    @server.tool(
-        name="get_sign_in_report",
+    @register_tool(
+        server,
+        "get_sign_in_report",
         title="로그인 이탈 보고서 / Sign-in drop-off report",
         description=GET_SIGN_IN_REPORT,
-        annotations=READ_ONLY,
     )
     def get_sign_in_report(
         weeks: Annotated[
@@ -47,8 +51,11 @@ def register_identity_tools(server: MCPServer, settings: Settings) -> None:
                 description=f"How many weeks back, the current week included (1-{MAX_WEEKS}).",
             ),
         ] = DEFAULT_WEEKS,
+        ctx: Context | None = None,
     ) -> SignInReport:
         from ilteo.core.db import session_scope
+
+        auth.require(ctx, "get_sign_in_report")
 
         def build() -> SignInReport:
             with session_scope(settings) as session:

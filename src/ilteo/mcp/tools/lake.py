@@ -15,6 +15,7 @@ from mcp.server.mcpserver import Context, MCPServer
 from pydantic import Field
 
 from ilteo.core.settings import Settings
+from ilteo.lake.ledger import BatchPublic
 from ilteo.lake.steward_schemas import (
     CatalogEntry,
     Layer,
@@ -22,7 +23,7 @@ from ilteo.lake.steward_schemas import (
     QualityOverview,
     QuarantineSummary,
 )
-from ilteo.mcp.tools._common import READ_ONLY, McpAuth, call_room
+from ilteo.mcp.tools._common import McpAuth, call_room, register_tool
 
 LIST_LAKE_DATASETS = (
     "List every dataset of ilteo's integrated data lake (the employment and labour ministry's "
@@ -68,11 +69,18 @@ GET_QUARANTINE_SUMMARY = (
     "rows can be fixed and retried."
 )
 
-
-#: Said in every lake tool's description, so an assistant knows before calling.
-NEEDS_STEWARD_KEY = (
-    " Needs the API key of a data steward or administrator (HTTP 'Authorization: Bearer <key>', "
-    "or ILTEO_API_KEY for stdio); without it the tool answers an error saying how to get one."
+LIST_LAKE_BATCHES = (
+    "List the lake's batch ledger, most recently started first: every extract file or live "
+    "micro-batch a source system delivered, with its status ('running', 'done', 'rejected', "
+    "'failed'), the rows received, accepted and quarantined (accepted + quarantined = received "
+    "for a done batch), the content hash, when it started and finished, and why it was rejected "
+    "or failed. Use it when asked whether a source's latest data arrived, when, and how much of it "
+    "passed. Counts only, no records."
+)
+GET_LAKE_BATCH = (
+    "Get one batch of the lake's ledger by id (from `list_lake_batches`): status, row counts, "
+    "origin (file path, or 'api' for live batches), timestamps, and the reason it was rejected or "
+    "failed. Use it to explain what happened to one delivery. Counts only, no records."
 )
 
 
@@ -94,23 +102,20 @@ SourceParam = Annotated[
 ]
 
 
-#: Roles that may call the lake tools (the same as the ``/v1/lake`` read endpoints).
-STEWARD_ROLES = ("data_steward", "administrator")
-
-
 def register_lake_tools(server: MCPServer, settings: Settings, auth: McpAuth | None = None) -> None:
     """Register the read-only lake tools on ``server``; they read the lake of ``settings``.
 
-    Every lake tool needs a data steward's (or an administrator's) API key, checked by ``auth``
-    on each call; without one the tool answers a tool error saying how to get a key.
+    Every lake tool needs an API key with the scope ``lake:read`` of a data steward's (or an
+    administrator's) account, checked by ``auth`` on each call; otherwise the tool answers a tool
+    error saying how to get one.
     """
     auth = auth or McpAuth(settings)
 
-    @server.tool(
-        name="list_lake_datasets",
+    @register_tool(
+        server,
+        "list_lake_datasets",
         title="데이터 카탈로그 / List lake datasets",
-        description=LIST_LAKE_DATASETS + NEEDS_STEWARD_KEY,
-        annotations=READ_ONLY,
+        description=LIST_LAKE_DATASETS,
     )
     def list_lake_datasets(
         layer: Annotated[
@@ -125,7 +130,7 @@ def register_lake_tools(server: MCPServer, settings: Settings, auth: McpAuth | N
     ) -> list[CatalogEntry]:
         from ilteo.lake.catalog import list_catalog
 
-        auth.require_staff(ctx, "list_lake_datasets", *STEWARD_ROLES)
+        auth.require(ctx, "list_lake_datasets")
 
         entries = call_room(lambda: list_catalog(settings))
         return [
@@ -134,11 +139,11 @@ def register_lake_tools(server: MCPServer, settings: Settings, auth: McpAuth | N
             if layer is None or e.layer == layer
         ]
 
-    @server.tool(
-        name="get_lake_dataset",
+    @register_tool(
+        server,
+        "get_lake_dataset",
         title="데이터셋 상세 / Get a lake dataset",
-        description=GET_LAKE_DATASET + NEEDS_STEWARD_KEY,
-        annotations=READ_ONLY,
+        description=GET_LAKE_DATASET,
     )
     def get_lake_dataset(
         dataset_id: Annotated[
@@ -154,15 +159,15 @@ def register_lake_tools(server: MCPServer, settings: Settings, auth: McpAuth | N
     ) -> CatalogEntry:
         from ilteo.lake.catalog import get_catalog_entry
 
-        auth.require_staff(ctx, "get_lake_dataset", *STEWARD_ROLES)
+        auth.require(ctx, "get_lake_dataset")
 
         return call_room(lambda: get_catalog_entry(dataset_id, settings))
 
-    @server.tool(
-        name="get_lake_quality",
+    @register_tool(
+        server,
+        "get_lake_quality",
         title="데이터 품질 / Get lake data quality",
-        description=GET_LAKE_QUALITY + NEEDS_STEWARD_KEY,
-        annotations=READ_ONLY,
+        description=GET_LAKE_QUALITY,
     )
     def get_lake_quality(
         source: SourceParam = None,
@@ -174,7 +179,7 @@ def register_lake_tools(server: MCPServer, settings: Settings, auth: McpAuth | N
     ) -> QualityOverview:
         from ilteo.lake.stewardship import quality_overview
 
-        auth.require_staff(ctx, "get_lake_quality", *STEWARD_ROLES)
+        auth.require(ctx, "get_lake_quality")
 
         def run() -> QualityOverview:
             _check_source(source)
@@ -182,11 +187,11 @@ def register_lake_tools(server: MCPServer, settings: Settings, auth: McpAuth | N
 
         return call_room(run)
 
-    @server.tool(
-        name="get_linkage_quality",
+    @register_tool(
+        server,
+        "get_linkage_quality",
         title="연계 품질 / Get linkage quality",
-        description=GET_LINKAGE_QUALITY + NEEDS_STEWARD_KEY,
-        annotations=READ_ONLY,
+        description=GET_LINKAGE_QUALITY,
     )
     def get_linkage_quality(
         kind: Annotated[
@@ -197,23 +202,23 @@ def register_lake_tools(server: MCPServer, settings: Settings, auth: McpAuth | N
     ) -> list[LinkageSummary]:
         from ilteo.lake.linkage_quality import linkage_summaries
 
-        auth.require_staff(ctx, "get_linkage_quality", *STEWARD_ROLES)
+        auth.require(ctx, "get_linkage_quality")
 
         summaries = call_room(lambda: linkage_summaries(settings))
         return [s for s in summaries if kind is None or s.kind == kind]
 
-    @server.tool(
-        name="get_quarantine_summary",
+    @register_tool(
+        server,
+        "get_quarantine_summary",
         title="격리 현황 / Get the quarantine summary",
-        description=GET_QUARANTINE_SUMMARY + NEEDS_STEWARD_KEY,
-        annotations=READ_ONLY,
+        description=GET_QUARANTINE_SUMMARY,
     )
     def get_quarantine_summary(
         source: SourceParam = None, ctx: Context | None = None
     ) -> QuarantineSummary:
         from ilteo.lake.stewardship import quarantine_summary
 
-        auth.require_staff(ctx, "get_quarantine_summary", *STEWARD_ROLES)
+        auth.require(ctx, "get_quarantine_summary")
 
         def run() -> QuarantineSummary:
             _check_source(source)
@@ -223,3 +228,53 @@ def register_lake_tools(server: MCPServer, settings: Settings, auth: McpAuth | N
             return summary.model_copy(update={"groups": groups})
 
         return call_room(run)
+
+    @register_tool(
+        server,
+        "list_lake_batches",
+        title="배치 원장 / List lake batches",
+        description=LIST_LAKE_BATCHES,
+    )
+    def list_lake_batches(
+        source: SourceParam = None,
+        status: Annotated[
+            Literal["running", "done", "rejected", "failed"] | None,
+            Field(description="Only batches in this status. Omit for all."),
+        ] = None,
+        limit: Annotated[
+            int, Field(ge=1, le=1000, description="Maximum number of batches (1-1000).")
+        ] = 100,
+        ctx: Context | None = None,
+    ) -> list[BatchPublic]:
+        from ilteo.lake.ledger import list_batches
+
+        auth.require(ctx, "list_lake_batches")
+
+        def run() -> list[BatchPublic]:
+            _check_source(source)
+            return list_batches(settings, source=source, status=status, limit=limit)
+
+        return call_room(run)
+
+    @register_tool(
+        server,
+        "get_lake_batch",
+        title="배치 상세 / Get a lake batch",
+        description=GET_LAKE_BATCH,
+    )
+    def get_lake_batch(
+        batch_id: Annotated[
+            str,
+            Field(
+                min_length=1,
+                max_length=80,
+                description="The batch id as listed by list_lake_batches "
+                "('<source>-<content hash>').",
+            ),
+        ],
+        ctx: Context | None = None,
+    ) -> BatchPublic:
+        from ilteo.lake.ledger import get_batch
+
+        auth.require(ctx, "get_lake_batch")
+        return call_room(lambda: get_batch(settings, batch_id))

@@ -49,6 +49,10 @@ bench: install
 	$(UV) run python benchmarks/bench_synth.py
 	$(UV) run python benchmarks/bench_lake_ingest.py
 	$(UV) run python benchmarks/bench_lake_linkage.py
+	$(UV) run python benchmarks/bench_login.py
+	$(UV) run python benchmarks/bench_funnel_report.py
+	$(UV) run python benchmarks/bench_api_load.py
+	$(UV) run python benchmarks/bench_mcp_calls.py
 
 clean:
 	rm -rf .venv .pytest_cache .mypy_cache .ruff_cache src/ilteo/web/static/vendor

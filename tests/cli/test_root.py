@@ -26,7 +26,17 @@ def test_version(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    "args", [("--help",), ("reference", "--help"), ("synth", "--help"), ("db", "--help")]
+    "args",
+    [
+        ("--help",),
+        ("reference", "--help"),
+        ("synth", "--help"),
+        ("db", "--help"),
+        ("lake", "--help"),
+        ("identity", "--help"),
+        ("keys", "--help"),
+        ("guideline", "--help"),
+    ],
 )
 def test_help_everywhere(args: tuple[str, ...], tmp_path: Path) -> None:
     result = run(*args, home=tmp_path)

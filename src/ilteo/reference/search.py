@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 import polars as pl
 
@@ -62,6 +63,12 @@ def check_query(query: str, limit: int) -> str:
     return stripped
 
 
+@lru_cache(maxsize=1 << 16)
+def _folded_name(name: str) -> str:
+    """:func:`normalise` of a classification name, remembered: names repeat on every query."""
+    return normalise(name)
+
+
 def _name_score(query: str, name: str | None) -> float:
     """How well a folded query matches a name (0 when it does not).
 
@@ -72,7 +79,7 @@ def _name_score(query: str, name: str | None) -> float:
     """
     if not name:
         return 0.0
-    folded = normalise(name)
+    folded = _folded_name(name)
     if folded == query:
         return 80.0
     if folded.startswith(query):

@@ -38,7 +38,6 @@ audited, written with the next flush.
 
 from __future__ import annotations
 
-import hmac
 import logging
 import math
 import threading
@@ -53,6 +52,7 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ilteo.api.errors import problem
+from ilteo.api.security import is_source_system_token
 from ilteo.core.settings import Settings
 from ilteo.identity.api_keys import SEOUL, has_scope, seoul_day
 
@@ -422,7 +422,7 @@ class RateLimitMiddleware:
         settings = self.limiter.settings
         client = client_of(request)
         bearer = bearer_token(request)
-        if bearer is not None and _is_ingest_token(settings, bearer):
+        if bearer is not None and is_source_system_token(settings, bearer):
             return None, self.limiter.admit("source-system", settings.api_rate_per_minute)
         if is_source_system_call(request.method, request.url.path):
             # The route checks the source-system token itself (503 while ingestion is off, 401
@@ -507,13 +507,6 @@ def scope_refusal(
     if decision is not None:
         response.headers.update(decision.headers())
     return response
-
-
-def _is_ingest_token(settings: Settings, bearer: str) -> bool:
-    expected = settings.lake_ingest_token
-    return expected is not None and hmac.compare_digest(
-        bearer.encode(), expected.get_secret_value().encode()
-    )
 
 
 def install_rate_limits(app: Any, settings: Settings) -> RateLimiter:

@@ -1,8 +1,11 @@
-"""Authentication dependencies. Each one's name is in ``ilteo.api.access.PROTECTING_DEPENDENCIES``.
+"""The source-system door: a machine credential, not a person's.
 
-Until the one-ID service exists, the only protected routes are machine-to-machine: source
-systems push live micro-batches into the lake with a bearer token from settings
-(``ILTEO_LAKE_INGEST_TOKEN``).
+Source systems push live micro-batches into the lake with a bearer token from settings
+(``ILTEO_LAKE_INGEST_TOKEN``). :func:`require_source_system` guards that route (its name is in
+``ilteo.api.access.PROTECTING_DEPENDENCIES``); :func:`is_source_system_token` is the one
+comparison every door uses, so the person-facing checks (sessions, API keys, rate limits) can
+tell this token apart from an API key. People and their keys are in
+``ilteo.api.routers.identity``.
 """
 
 from __future__ import annotations
@@ -16,6 +19,14 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from ilteo.core.settings import Settings
 
 _bearer = HTTPBearer(auto_error=False, description="원천 시스템 토큰 / source-system token")
+
+
+def is_source_system_token(settings: Settings, given: str) -> bool:
+    """Whether ``given`` is the configured ingest token (constant-time; ``False`` when unset)."""
+    expected = settings.lake_ingest_token
+    return expected is not None and hmac.compare_digest(
+        given.encode(), expected.get_secret_value().encode()
+    )
 
 
 def require_source_system(
@@ -32,15 +43,13 @@ def require_source_system(
             wrong token (the same message either way: no hint which part was wrong).
     """
     settings: Settings = request.app.state.settings
-    expected = settings.lake_ingest_token
-    if expected is None:
+    if settings.lake_ingest_token is None:
         raise HTTPException(
             503,
             "실시간 적재가 꺼져 있습니다: ILTEO_LAKE_INGEST_TOKEN을 설정하세요 / live ingestion is "
             "disabled: set ILTEO_LAKE_INGEST_TOKEN",
         )
-    given = credentials.credentials if credentials else ""
-    if not hmac.compare_digest(given.encode(), expected.get_secret_value().encode()):
+    if not is_source_system_token(settings, credentials.credentials if credentials else ""):
         raise HTTPException(
             401,
             "유효한 원천 시스템 토큰이 필요합니다 / a valid source-system token is required",

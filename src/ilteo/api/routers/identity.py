@@ -15,6 +15,7 @@ from urllib.parse import quote
 
 from fastapi import Depends, HTTPException, Request
 
+from ilteo.api.security import is_source_system_token
 from ilteo.core.settings import Settings
 from ilteo.identity.accounts import AccountPublic
 
@@ -81,17 +82,6 @@ def _bearer_account(request: Request, token: str) -> AccountPublic:
     return account
 
 
-def _is_source_system_token(request: Request, bearer: str) -> bool:
-    """Whether ``bearer`` is the lake's source-system token (compared in constant time)."""
-    import hmac
-
-    settings: Settings = request.app.state.settings
-    expected = settings.lake_ingest_token
-    return expected is not None and hmac.compare_digest(
-        bearer.encode(), expected.get_secret_value().encode()
-    )
-
-
 def current_account(request: Request) -> AccountPublic | None:
     """The signed-in account, or ``None``; a tampered or unknown cookie is anonymous (audited).
 
@@ -104,7 +94,7 @@ def current_account(request: Request) -> AccountPublic | None:
         return cached
     token = session_token(request)
     bearer = bearer_token(request)
-    if bearer is not None and _is_source_system_token(request, bearer):
+    if bearer is not None and is_source_system_token(request.app.state.settings, bearer):
         bearer = None  # a source system's ingest token names no person (require_source_system)
     is_api = any(request.url.path.startswith(prefix) for prefix in _API_PREFIXES)
     if bearer is not None and (is_api or not token):

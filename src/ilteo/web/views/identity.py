@@ -146,10 +146,24 @@ def _started(request: Request, path: str) -> None:
         record_funnel(session, path, "started", client=client_of(request))
 
 
-def _serializer(request: Request) -> Any:
+def sign_step(request: Request, salt: str, value: Any) -> str:
+    """A token carrying ``value`` from one step of a flow to the next, signed with the secret key.
+
+    ``salt`` names the flow, so a token of one flow never opens another.
+    """
     from itsdangerous import URLSafeTimedSerializer
 
-    return URLSafeTimedSerializer(_secret(request), salt=_PENDING_SALT)
+    return URLSafeTimedSerializer(_secret(request), salt=salt).dumps(value)
+
+
+def read_step(request: Request, salt: str, token: str, max_age: int) -> Any | None:
+    """The value of a :func:`sign_step` token; ``None`` when tampered or past ``max_age``."""
+    from itsdangerous import BadSignature, URLSafeTimedSerializer
+
+    try:
+        return URLSafeTimedSerializer(_secret(request), salt=salt).loads(token, max_age=max_age)
+    except BadSignature:  # SignatureExpired included
+        return None
 
 
 @router.get("/sign-in", response_class=HTMLResponse, name="web_sign_in")
@@ -188,7 +202,7 @@ def sign_in(
     if result.outcome == "ok" and result.account_id:
         return _signed_in(request, result.account_id, next)
     if result.outcome == "totp_required":
-        pending = _serializer(request).dumps(result.account_id)
+        pending = sign_step(request, _PENDING_SALT, result.account_id)
         return _page(
             request,
             "identity/sign_in.html",
@@ -223,14 +237,11 @@ def sign_in_totp(
     """Check the TOTP code of an account whose password step passed within five minutes."""
     if not _csrf_ok(request, csrf):
         return _forbidden(request)
-    from itsdangerous import BadSignature
-
     from ilteo.core.db import session_scope
     from ilteo.identity.signin import check_totp
 
-    try:
-        account_id = str(_serializer(request).loads(pending, max_age=PENDING_MAX_AGE))
-    except BadSignature:
+    carried = read_step(request, _PENDING_SALT, pending, PENDING_MAX_AGE)
+    if carried is None:
         return _page(
             request,
             "identity/sign_in.html",
@@ -242,6 +253,7 @@ def sign_in_totp(
             failed=True,
             signed_in=None,
         )
+    account_id = str(carried)
     with session_scope(_settings(request)) as session:
         result = check_totp(
             session, account_id, code, key=_secret(request), client=client_of(request)

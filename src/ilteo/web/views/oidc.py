@@ -19,7 +19,7 @@ because it is a CSRF-checked form rendered like every other page.
 from __future__ import annotations
 
 import secrets
-from typing import Annotated, Any
+from typing import Annotated
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, FastAPI, Form, Request
@@ -33,9 +33,11 @@ from ilteo.web.views.identity import (
     forbidden,
     funnel_started,
     identity_page,
+    read_step,
     safe_next,
     secret_of,
     settings_of,
+    sign_step,
     signed_in_response,
 )
 
@@ -112,12 +114,6 @@ def sign_in_oidc(request: Request, next: str = "/account") -> Response:
     return _start(request, safe_next(next), None)
 
 
-def _serializer(request: Request) -> Any:
-    from itsdangerous import URLSafeTimedSerializer
-
-    return URLSafeTimedSerializer(secret_of(request), salt=_NEW_SALT)
-
-
 @router.get("/sign-in/oidc/callback", response_class=HTMLResponse)
 def sign_in_oidc_callback(
     request: Request,
@@ -165,8 +161,10 @@ def sign_in_oidc_callback(
         response = RedirectResponse("/account/linked-ids?linked=1", status_code=303)
     elif result.outcome == "unknown" and result.identity:
         funnel_started(request, "proofing.oidc")
-        offer = _serializer(request).dumps(
-            [result.identity.issuer, result.identity.subject, result.identity.name]
+        offer = sign_step(
+            request,
+            _NEW_SALT,
+            [result.identity.issuer, result.identity.subject, result.identity.name],
         )
         response = identity_page(
             request,
@@ -199,16 +197,14 @@ def sign_in_oidc_new(
     """Open a new citizen account proofed by the provider, and sign it in."""
     if not csrf_ok(request, csrf):
         return forbidden(request)
-    from itsdangerous import BadSignature
-
     from ilteo.core.db import session_scope
     from ilteo.identity.funnel import record_funnel
     from ilteo.identity.oidc import OidcRefused, VerifiedIdentity, open_account
 
-    try:
-        issuer, subject, name = _serializer(request).loads(offer, max_age=NEW_ACCOUNT_MAX_AGE)
-    except (BadSignature, ValueError, TypeError):
+    carried = read_step(request, _NEW_SALT, offer, NEW_ACCOUNT_MAX_AGE)
+    if not isinstance(carried, list) or len(carried) != 3:  # tampered, expired or wrong shape
         return _refused(request, "offer_invalid")
+    issuer, subject, name = carried
     identity = VerifiedIdentity(str(issuer), str(subject), str(name) if name else None)
     try:
         with session_scope(settings_of(request)) as session:

@@ -23,9 +23,11 @@ from ilteo.web.views.identity import (
     forbidden,
     funnel_started,
     identity_page,
+    read_step,
     safe_next,
     secret_of,
     settings_of,
+    sign_step,
     signed_in_response,
 )
 
@@ -43,12 +45,6 @@ _ERRORS = frozenset(
     | {"channel", "rate_limited", "not_found", "verify_code", "verify_code_expired"}
     | {"verify_code_tries", "verify_code_replay", "verify_no_challenge", "verify_purpose"}
 )
-
-
-def _serializer(request: Request) -> Any:
-    from itsdangerous import URLSafeTimedSerializer
-
-    return URLSafeTimedSerializer(secret_of(request), salt=_PENDING_SALT)
 
 
 def _sign_in_page(request: Request, *, status_code: int = 200, **context: Any) -> Response:
@@ -93,7 +89,7 @@ def phone_sign_in_start(
         challenge_id = start_phone_sign_in(
             session, login, chosen, key=key, sender=sender, client=client_of(request)
         )
-    pending = _serializer(request).dumps(challenge_id)
+    pending = sign_step(request, _PENDING_SALT, challenge_id)
     return _sign_in_page(request, pending=pending, channel=chosen, next_path=safe_next(next))
 
 
@@ -108,20 +104,17 @@ def phone_sign_in_code(
     """Check the code of a first step made within five minutes; sign in or refuse."""
     if not csrf_ok(request, csrf):
         return forbidden(request)
-    from itsdangerous import BadSignature
-
     from ilteo.core.db import session_scope
     from ilteo.identity.phone import check_phone_sign_in, refuse_pending_token
 
     result = None
+    challenge_id = read_step(request, _PENDING_SALT, pending, PENDING_MAX_AGE)
     with session_scope(settings_of(request)) as session:
-        try:
-            challenge_id = str(_serializer(request).loads(pending, max_age=PENDING_MAX_AGE))
-        except BadSignature:  # tampered, or older than five minutes (SignatureExpired)
+        if challenge_id is None:  # tampered, or older than five minutes
             refuse_pending_token(session, client=client_of(request))
         else:
             result = check_phone_sign_in(
-                session, challenge_id, code, key=secret_of(request), client=client_of(request)
+                session, str(challenge_id), code, key=secret_of(request), client=client_of(request)
             )
     if result is None:
         return _sign_in_page(request, status_code=401, failed="pending", next_path=safe_next(next))

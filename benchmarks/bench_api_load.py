@@ -36,6 +36,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -100,8 +101,8 @@ def _steward_key(settings: Settings) -> str:
 
 
 @contextmanager
-def serve(home: Path) -> Iterator[Server]:
-    """Run ``ilteo serve`` in its own process on a fresh ``home`` until the block ends."""
+def serve(home: Path, workers: int = 1) -> Iterator[Server]:
+    """Run ``ilteo serve --workers N`` in its own process on a fresh ``home`` until the end."""
     settings = Settings(env="dev", home=home, reference_dir=reference_dir())
     upgrade(settings)
     key = _steward_key(settings)
@@ -118,7 +119,12 @@ def serve(home: Path) -> Iterator[Server]:
     ilteo = shutil.which("ilteo", path=str(Path(sys.executable).parent)) or "ilteo"
     log = home / "server.log"
     with log.open("wb") as out:
-        process = subprocess.Popen([ilteo, "serve"], env=env, stdout=out, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            [ilteo, "serve", "--workers", str(workers)],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
         url = f"http://127.0.0.1:{port}"
         try:
             deadline = time.monotonic() + 60
@@ -203,26 +209,29 @@ def _version(command: list[str]) -> str:
     return (done.stdout or done.stderr).splitlines()[0].strip()
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--repeat", type=int, default=3, help="runs, each on a new server")
-    parser.add_argument("--duration", type=int, default=20, help="seconds of wrk per target")
-    parser.add_argument("--connections", type=int, default=50, help="concurrent connections")
-    parser.add_argument("--threads", type=int, default=2, help="wrk threads")
-    args = parser.parse_args()
-    if shutil.which("wrk") is None:
-        sys.exit("wrk is not installed: run scripts/setup_system.sh as root (Debian package wrk)")
+def warm(server: Server, workers: int) -> None:
+    """Answer each target many times at once, so every worker process has its caches loaded."""
+    headers = {"Authorization": f"Bearer {server.key}"}
+
+    def hit(path: str) -> None:
+        with httpx.Client(timeout=120) as client:
+            for _ in range(3):
+                client.get(server.url + path, headers=headers).raise_for_status()
+
+    with ThreadPoolExecutor(max_workers=8 * workers) as pool:
+        list(pool.map(hit, [p for p in TARGETS.values() for _ in range(8 * workers)]))
+
+
+def measure(
+    args: argparse.Namespace, workers: int, loads: list[float]
+) -> tuple[dict[str, object], list[int]]:
+    """``args.repeat`` runs of every target against ``workers`` processes: medians and runs."""
     runs: dict[str, list[dict[str, float]]] = {name: [] for name in TARGETS}
-    access_lines, loads = [], []
+    access_lines = []
     for _ in range(args.repeat):
         loads.append(load_average())
-        with tempfile.TemporaryDirectory() as tmp, serve(Path(tmp) / "home") as server:
-            for path in TARGETS.values():  # warm up: the first search loads the reference cache
-                for _ in range(3):
-                    answer = httpx.get(
-                        server.url + path, headers={"Authorization": f"Bearer {server.key}"}
-                    )
-                    answer.raise_for_status()
+        with tempfile.TemporaryDirectory() as tmp, serve(Path(tmp) / "home", workers) as server:
+            warm(server, workers)
             for name, path in TARGETS.items():
                 key = None if name == "healthz" else server.key
                 done = subprocess.run(
@@ -235,7 +244,7 @@ def main() -> None:
             time.sleep(0.5)  # let the access log reach the file
             access_lines.append(server.log.read_text(errors="replace").count('HTTP/1.1" '))
     med = statistics.median
-    results = {
+    results: dict[str, object] = {
         name: {
             "p50_ms": round(med(r["p50_ms"] for r in found), 2),
             "p99_ms": round(med(r["p99_ms"] for r in found), 2),
@@ -246,6 +255,28 @@ def main() -> None:
         }
         for name, found in runs.items()
     }
+    return results, access_lines
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--repeat", type=int, default=3, help="runs, each on a new server")
+    parser.add_argument("--duration", type=int, default=20, help="seconds of wrk per target")
+    parser.add_argument("--connections", type=int, default=50, help="concurrent connections")
+    parser.add_argument("--threads", type=int, default=2, help="wrk threads")
+    parser.add_argument(
+        "--workers", type=int, nargs="+", default=[1, 2], help="server processes, each in turn"
+    )
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        sys.exit("wrk is not installed: run scripts/setup_system.sh as root (Debian package wrk)")
+    results: dict[str, dict[str, object]] = {}
+    access_lines: dict[str, list[int]] = {}
+    loads: list[float] = []
+    for workers in args.workers:
+        found, lines = measure(args, workers, loads)
+        results[f"workers_{workers}"] = found
+        access_lines[f"workers_{workers}"] = lines
     shown = wrk_command("http://127.0.0.1:PORT" + TARGETS["occupation_search"], "KEY", args)
     print(
         json.dumps(
@@ -253,7 +284,8 @@ def main() -> None:
                 "benchmark": "api.load",
                 **machine(),
                 "wrk": _version(["wrk", "--version"]),
-                "server": "ilteo serve (uvicorn, 1 process, access log on, rate limiter on)",
+                "server": "ilteo serve --workers N (uvicorn + uvloop + httptools, access log on, "
+                "rate limiter and daily quota on)",
                 "rate_limits": "reference targets use a data steward's API key with "
                 f"rate_per_minute = daily_quota = {MAX_LIMIT} (the largest a key may have); "
                 "/healthz is outside /v1 and not limited",

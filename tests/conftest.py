@@ -15,6 +15,9 @@ import pytest
 
 from ilteo.core.settings import Settings
 
+# Test servers start cold: a background warm-up per app would only compete with the tests.
+os.environ.setdefault("ILTEO_WARM_ON_START", "false")
+
 #: Where the real public reference data lives (``../shared/data`` beside the checkout by default).
 REFERENCE_DIR = Path(
     os.environ.get("ILTEO_REFERENCE_DIR", Path(__file__).resolve().parents[2] / "shared" / "data")

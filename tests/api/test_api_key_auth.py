@@ -8,11 +8,11 @@ from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import select, update
 from tests.identity.factories import create_test_account, sign_in_client
 
 from ilteo.api import create_app
-from ilteo.core.db import session_scope
+from ilteo.core.db import engine_for, session_scope
 from ilteo.core.settings import Settings
 from ilteo.identity.accounts import utcnow
 from ilteo.identity.api_keys import create_api_key, resolve_api_key, revoke_api_key
@@ -291,3 +291,60 @@ def test_require_scope_guards_a_route_wherever_it_is_mounted(api_settings: Setti
         assert refused.json()["required_scope"] == "lake:read"
         assert probe_client.get("/probe", headers=bearer(wide)).json() == {"ok": True}
         assert probe_client.get("/probe").json() == {"ok": True}  # anonymous: roles decide
+
+
+# --- the process's short memory of checked keys ---------------------------------------------------
+
+
+def _revoke_behind_the_cache(settings: Settings, token: str) -> None:
+    """Revoke as another process would (``ilteo keys revoke``): no ORM event in this one."""
+    with engine_for(settings).begin() as connection:
+        connection.execute(
+            update(ApiKey).where(ApiKey.id == token.split("_")[1]).values(revoked_at=utcnow())
+        )
+
+
+def test_a_key_revoked_in_this_process_is_refused_at_once(
+    client: TestClient, api_settings: Settings
+) -> None:
+    account_id, token = make_key(api_settings, "steward", ("data_steward",))
+    assert client.get("/v1/identity/me", headers=bearer(token)).status_code == 200
+    assert client.get("/v1/identity/me", headers=bearer(token)).status_code == 200  # remembered
+    with session_scope(api_settings) as session:
+        revoke_api_key(session, account_id, token.split("_")[1])
+    refused = client.get("/v1/identity/me", headers=bearer(token))
+    assert refused.status_code == 401
+    assert refused.headers["content-type"].startswith(PROBLEM)
+
+
+def test_a_role_removed_in_this_process_is_seen_at_once(
+    client: TestClient, api_settings: Settings
+) -> None:
+    account_id, token = make_key(api_settings, "steward", ("data_steward",))
+    assert client.get("/v1/identity/me", headers=bearer(token)).json()["roles"] == ["data_steward"]
+    with session_scope(api_settings) as session:
+        for row in session.scalars(select(AccountRole).where(AccountRole.account_id == account_id)):
+            session.delete(row)
+    assert client.get("/v1/identity/me", headers=bearer(token)).json()["roles"] == []
+
+
+def test_a_revocation_by_another_process_is_seen_within_the_cache_time(
+    api_settings: Settings,
+) -> None:
+    settings = api_settings.model_copy(update={"api_key_cache_seconds": 0.5})
+    _, token = make_key(settings, "steward", ("data_steward",))
+    with TestClient(create_app(settings)) as client:
+        assert client.get("/v1/identity/me", headers=bearer(token)).status_code == 200
+        _revoke_behind_the_cache(settings, token)
+        assert client.get("/v1/identity/me", headers=bearer(token)).status_code == 200
+        time.sleep(0.6)
+        assert client.get("/v1/identity/me", headers=bearer(token)).status_code == 401
+
+
+def test_without_a_cache_every_call_reads_the_store(api_settings: Settings) -> None:
+    settings = api_settings.model_copy(update={"api_key_cache_seconds": 0})
+    _, token = make_key(settings, "steward", ("data_steward",))
+    with TestClient(create_app(settings)) as client:
+        assert client.get("/v1/identity/me", headers=bearer(token)).status_code == 200
+        _revoke_behind_the_cache(settings, token)
+        assert client.get("/v1/identity/me", headers=bearer(token)).status_code == 401

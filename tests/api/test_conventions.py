@@ -51,6 +51,7 @@ def assert_problem(response: Any, status: int, code: str) -> dict[str, Any]:
     assert any("\uac00" <= ch <= "\ud7a3" for ch in body["title_ko"])
     assert body["title_en"].isascii()
     assert body["request_id"] == response.headers["X-Request-ID"]
+    assert len(response.headers.get_list("X-Request-ID")) == 1  # the route's and the echo: one
     assert "Traceback" not in response.text
     return body
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
 from datetime import timedelta
 
@@ -15,9 +16,11 @@ from ilteo.api import create_app
 from ilteo.core.db import session_scope, upgrade
 from ilteo.core.errors import InvalidInputError, NotFoundError
 from ilteo.core.settings import DEV_SECRET_KEY, Settings
+from ilteo.identity.accounts import utcnow
 from ilteo.identity.api_keys import (
     MAX_LIFETIME,
     SECRET_BYTES,
+    BearerCache,
     create_api_key,
     list_api_keys,
     parse_api_key,
@@ -372,3 +375,25 @@ def test_the_page_offers_scopes_and_shows_usage(web: TestClient, store: Settings
     assert 'id="key-usage"' in listed.text
     assert "<td>42</td><td>3</td>" in listed.text
     assert "분당 600회" in listed.text
+
+
+def test_the_bearer_cache_forgets_at_expiry_on_writes_and_when_full(store_db: Settings) -> None:
+    cache: BearerCache[str] = BearerCache(ttl=60, size=3)
+    cache.put("ilteo_a_x", "a", expires_at=None)
+    assert cache.get("ilteo_a_x") == "a"
+    assert all(b"ilteo_a_x" not in key for key in cache._entries)  # only a digest is kept
+    cache.put("ilteo_b_x", "b", expires_at=utcnow() - timedelta(seconds=1))  # already expired
+    assert cache.get("ilteo_b_x") is None
+    cache.put("ilteo_c_x", "c", expires_at=utcnow() + timedelta(milliseconds=50))
+    assert cache.get("ilteo_c_x") == "c"
+    time.sleep(0.1)
+    assert cache.get("ilteo_c_x") is None  # not past the key's own expiry
+    with session_scope(store_db) as session:  # any write of an account forgets everything
+        create_test_account(session, login="someone")
+    assert cache.get("ilteo_a_x") is None
+    for name in "defg":
+        cache.put(f"ilteo_{name}_x", name, expires_at=None)
+    assert len(cache._entries) <= 3
+    off: BearerCache[str] = BearerCache(ttl=0)
+    off.put("ilteo_a_x", "a", expires_at=None)
+    assert off.get("ilteo_a_x") is None

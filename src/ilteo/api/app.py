@@ -5,15 +5,18 @@ One app on one port; every door calls the same room service functions.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+import threading
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ilteo import __version__
 from ilteo.api.conventions import install_conventions
 from ilteo.api.conventions import request_id as request_id_for
 from ilteo.api.errors import REQUEST_ID, install_error_handlers
+from ilteo.core.memory import freeze_long_lived
 from ilteo.core.settings import Settings, get_settings
 
 API_PREFIX = "/v1"
@@ -33,6 +36,40 @@ OPENAPI_TAGS = [
 ]
 
 
+class RequestIdMiddleware:
+    """Pure ASGI: a request id per HTTP request (the client's ``X-Request-ID`` if safe to echo).
+
+    Kept in ``request.state.request_id`` and in :data:`REQUEST_ID` for problem bodies while the
+    request runs, and echoed as ``X-Request-ID`` on the answer.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        """Wrap ``app``."""
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Give the request its id and echo it."""
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        given = next((v for k, v in scope["headers"] if k == b"x-request-id"), None)
+        rid = request_id_for(given.decode("latin-1") if given is not None else None)
+        scope.setdefault("state", {})["request_id"] = rid
+        header = (b"x-request-id", rid.encode())
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = [h for h in message.get("headers", []) if h[0].lower() != b"x-request-id"]
+                message["headers"] = [*headers, header]
+            await send(message)
+
+        token = REQUEST_ID.set(rid)
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            REQUEST_ID.reset(token)
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the ilteo application.
 
@@ -47,11 +84,23 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     from ilteo.mcp.server import create_server
 
     mcp_server = create_server(settings)
-    mcp_app = mcp_server.streamable_http_app(streamable_http_path="/mcp", host=settings.host)
+    mcp_app = mcp_server.streamable_http_app(
+        streamable_http_path="/mcp",
+        host=settings.host,
+        # Several processes share the port: a session kept in one would be unknown to the others.
+        stateless_http=settings.workers > 1,
+    )
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         async with mcp_server.session_manager.run():
+            if settings.warm_on_start:
+                from ilteo.reference.warm import warm_up
+
+                threading.Thread(
+                    target=warm_up, args=(settings,), name="ilteo-warm-up", daemon=True
+                ).start()
+            freeze_long_lived()  # the app's own long-lived objects: out of the collector's way
             yield
 
     app = FastAPI(
@@ -81,18 +130,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_rate_limits(app, settings)
     install_conventions(app)  # body limits, media types, unknown query parameters, OpenAPI
 
-    @app.middleware("http")
-    async def request_id(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        request.state.request_id = request_id_for(request.headers.get("x-request-id"))
-        token = REQUEST_ID.set(request.state.request_id)
-        try:
-            response = await call_next(request)
-        finally:
-            REQUEST_ID.reset(token)
-        response.headers["X-Request-ID"] = request.state.request_id
-        return response
+    app.add_middleware(RequestIdMiddleware)
 
     from ilteo.api.routers import docs, health, lake, lake_catalog, reference
 

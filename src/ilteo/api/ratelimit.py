@@ -416,6 +416,7 @@ class RateLimitMiddleware:
             bearer_token,
             client_of,
             current_account,
+            remembered_account,
             session_token,
         )
 
@@ -433,7 +434,10 @@ class RateLimitMiddleware:
         account = None
         if bearer is not None or session_token(request):
             try:
-                account = await run_in_threadpool(current_account, request)
+                if remembered_account(request):  # a key checked a moment ago: no store read
+                    account = request.state.account
+                else:
+                    account = await run_in_threadpool(current_account, request)
             except HTTPException as exc:  # a bad, expired or revoked key: 401, audited
                 response = problem(
                     exc.status_code,

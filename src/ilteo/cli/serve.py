@@ -16,8 +16,18 @@ if TYPE_CHECKING:
 def serve(
     host: str = typer.Option(None, help="바인딩 주소 / Address to bind (default from ILTEO_HOST)."),
     port: int = typer.Option(None, help="포트 / Port (default from ILTEO_PORT)."),
+    workers: int = typer.Option(
+        None,
+        "--workers",
+        min=1,
+        max=64,
+        help="서버 프로세스 수 / Server processes on the port (default from ILTEO_WORKERS, 1); "
+        "one per core is usual.",
+    ),
 ) -> None:
     """웹·API·MCP 서버를 실행합니다 / Run the web UI, the /v1 API and /mcp on one port."""
+    import os
+
     import uvicorn
 
     from ilteo.api import create_app
@@ -26,8 +36,22 @@ def serve(
 
     settings = get_settings()
     upgrade(settings)
-    app = create_app(settings)
-    uvicorn.run(app, host=host or settings.host, port=port or settings.port, log_level="info")
+    workers = workers or settings.workers
+    host, port = host or settings.host, port or settings.port
+    if workers == 1:
+        uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+        return
+    # Each worker process builds its own app from the environment (the same settings).
+    os.environ["ILTEO_WORKERS"] = str(workers)
+    get_settings.cache_clear()
+    uvicorn.run(
+        "ilteo.api.app:create_app",
+        factory=True,
+        workers=workers,
+        host=host,
+        port=port,
+        log_level="info",
+    )
 
 
 def mcp() -> None:
@@ -101,7 +125,7 @@ def demo(
         f"  {url}/v1/docs     Open API\n  {url}/mcp         MCP (streamable HTTP)\n"
         "중지: Ctrl+C / stop with Ctrl+C\n"
     )
-    serve(host=settings.host, port=settings.port)
+    serve(host=settings.host, port=settings.port, workers=settings.workers)
 
 
 def _print_demo_accounts(settings: Settings) -> None:

@@ -38,6 +38,11 @@ class Settings(BaseSettings):
         secret_key: The key for hashing resident registration numbers and signing sessions.
         host: Address ``ilteo serve`` binds to.
         port: Port ``ilteo serve`` binds to.
+        workers: Server processes ``ilteo serve`` starts on the port (``--workers``). With more
+            than one, MCP over HTTP is stateless (no session may span processes) and rate-limit
+            windows are per process (see ``ilteo.api.ratelimit``).
+        warm_on_start: Build the reference indexes in the background when a server process
+            starts (``ilteo.reference.warm``), so the first caller does not wait for them.
         log_level: Log level of the server.
         lake_ingest_token: Bearer token source systems present to push live micro-batches;
             live ingestion is off while it is unset.
@@ -61,6 +66,9 @@ class Settings(BaseSettings):
         api_usage_flush_requests: Daily usage counts are written to the store after this many
             requests per process (and every ``api_usage_flush_seconds``, and at shutdown).
         api_usage_flush_seconds: At most this many seconds between usage writes while busy.
+        api_key_cache_seconds: How long a server process remembers a checked API key (0: never).
+            A change made in the same process (revocation, roles, account status) is seen at
+            once; one made by another process (``ilteo keys revoke``) within this many seconds.
     """
 
     model_config = SettingsConfigDict(env_prefix="ILTEO_", env_file=".env", extra="ignore")
@@ -72,6 +80,8 @@ class Settings(BaseSettings):
     secret_key: SecretStr | None = None
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
+    workers: int = Field(default=1, ge=1, le=64)
+    warm_on_start: bool = True
     log_level: str = "INFO"
     lake_ingest_token: SecretStr | None = None
     phone_sender: Literal["outbox"] = "outbox"  # sender adapter (ilteo.identity.senders)
@@ -89,6 +99,7 @@ class Settings(BaseSettings):
     api_contact_url: str | None = None
     api_usage_flush_requests: int = Field(default=200, ge=1)
     api_usage_flush_seconds: float = Field(default=10.0, gt=0)
+    api_key_cache_seconds: float = Field(default=5.0, ge=0, le=60)
 
     @model_validator(mode="after")
     def _check_secret(self) -> Settings:

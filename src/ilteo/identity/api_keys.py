@@ -34,12 +34,13 @@ import hashlib
 import hmac
 import re
 import secrets
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
-from typing import Literal
+from typing import Generic, Literal, TypeVar
 
-from sqlalchemy import select, update
+from sqlalchemy import event, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -48,6 +49,8 @@ from ilteo.core.settings import Settings
 from ilteo.identity.accounts import as_utc, record_audit, utcnow
 from ilteo.identity.apikey_models import ApiKey, ApiKeyUsage
 from ilteo.identity.models import Account
+
+_V = TypeVar("_V")
 
 #: Every API key starts with this, so a leaked key is easy to recognise (secret scanners).
 KEY_PREFIX = "ilteo_"
@@ -154,6 +157,71 @@ class BearerCaller:
     #: The key's own limits; ``None`` means the settings' defaults.
     rate_per_minute: int | None = None
     daily_quota: int | None = None
+    #: When the key stops working (``None`` for an OAuth token: never cached).
+    expires_at: datetime | None = None
+
+
+# --- a short memory of checked keys, per server process ----------------------------------------
+
+_generation = 0
+
+
+def _bump_generation(session: Session, _context: object) -> None:
+    """Forget every remembered key when a flush touches keys, accounts or their roles."""
+    global _generation  # one process-wide counter, read by every cache
+    from ilteo.identity.models import AccountRole
+
+    touched = (ApiKey, Account, AccountRole)
+    if any(isinstance(obj, touched) for obj in (*session.new, *session.dirty, *session.deleted)):
+        _generation += 1
+
+
+event.listen(Session, "after_flush", _bump_generation)
+
+
+class BearerCache(Generic[_V]):
+    """Checked API keys remembered for a few seconds, so a busy key costs no store read.
+
+    Entries are found by a SHA-256 of the token (never the token itself) and dropped after
+    ``ttl`` seconds, at the key's expiry, and at once when this process writes any API key,
+    account or role (a revocation, a role change, a lock: see :func:`_bump_generation`). A
+    change written by another process is seen within ``ttl`` seconds. Bounded: cleared when it
+    holds ``size`` entries.
+    """
+
+    def __init__(self, ttl: float, size: int = 10_000) -> None:
+        """Remember for ``ttl`` seconds (0: never remember)."""
+        self.ttl = ttl
+        self.size = size
+        self._entries: dict[bytes, tuple[int, float, _V]] = {}
+
+    @staticmethod
+    def _key(token: str) -> bytes:
+        return hashlib.sha256(token.encode()).digest()
+
+    def get(self, token: str) -> _V | None:
+        """What ``token`` resolved to, if remembered and still fresh."""
+        entry = self._entries.get(self._key(token))
+        if entry is None:
+            return None
+        generation, until, value = entry
+        if generation != _generation or time.monotonic() >= until:
+            self._entries.pop(self._key(token), None)
+            return None
+        return value
+
+    def put(self, token: str, value: _V, *, expires_at: datetime | None) -> None:
+        """Remember ``value`` for ``token`` (not past ``expires_at``)."""
+        if self.ttl <= 0:
+            return
+        ttl = self.ttl
+        if expires_at is not None:
+            ttl = min(ttl, (as_utc(expires_at) - utcnow()).total_seconds())
+        if ttl <= 0:
+            return
+        if len(self._entries) >= self.size:
+            self._entries.clear()
+        self._entries[self._key(token)] = (_generation, time.monotonic() + ttl, value)
 
 
 def _digest(secret_key: str, token: str) -> str:
@@ -434,6 +502,7 @@ def resolve_bearer(
             scopes=tuple(row.scopes or ()),
             rate_per_minute=row.rate_per_minute,
             daily_quota=row.daily_quota,
+            expires_at=row.expires_at,
         )
     account_id = _oauth_account(session, settings, token)
     linked = session.get(Account, account_id) if account_id else None

@@ -9,14 +9,17 @@ size and mtime), never at import time.
 from __future__ import annotations
 
 import re
+import time
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
 from typing import TypeVar
 
 import polars as pl
 
+from ilteo.core.memory import freeze_long_lived
 from ilteo.core.settings import Settings, get_settings
 from ilteo.reference.datasets import get_dataset
 from ilteo.reference.loading import ReferencePaths, load
@@ -131,6 +134,8 @@ class IndexKey:
 
 
 _T = TypeVar("_T")
+#: How long a derived index trusts its sources' fingerprint before looking at the files again.
+STAMP_SECONDS = 2.0
 
 
 def cached_index(*datasets: str) -> Callable[[Callable[[Settings], _T]], Callable[[Settings], _T]]:
@@ -139,10 +144,24 @@ def cached_index(*datasets: str) -> Callable[[Callable[[Settings], _T]], Callabl
     def decorate(builder: Callable[[Settings], _T]) -> Callable[[Settings], _T]:
         @lru_cache(maxsize=4)
         def by_key(key: IndexKey) -> _T:
-            return builder(key.settings)
+            built = builder(key.settings)
+            # An index is hundreds of thousands of long-lived objects: out of the cyclic
+            # collector's way, so a full collection under load stays short (a latency tail).
+            freeze_long_lived()
+            return built
+
+        recent: dict[tuple[Path | None, Path], tuple[float, IndexKey]] = {}
 
         def get(settings: Settings) -> _T:
-            return by_key(IndexKey(settings, datasets))
+            # The sources are looked at (one stat per file) at most every STAMP_SECONDS per
+            # folder: a busy server answers from memory, a replaced file is still seen quickly.
+            where = (settings.reference_dir, settings.home)
+            now = time.monotonic()
+            seen = recent.get(where)
+            if seen is None or now - seen[0] >= STAMP_SECONDS:
+                seen = (now, IndexKey(settings, datasets))
+                recent[where] = seen
+            return by_key(seen[1])
 
         get.__doc__ = builder.__doc__
         return get

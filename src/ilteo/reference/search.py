@@ -9,6 +9,7 @@ go to the shorter name. Names and queries are folded by :func:`ilteo.reference.c
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -69,48 +70,101 @@ def _folded_name(name: str) -> str:
     return normalise(name)
 
 
-def _name_score(query: str, name: str | None) -> float:
-    """How well a folded query matches a name (0 when it does not).
+@dataclass(frozen=True, slots=True)
+class _Folded:
+    """An entry with its names folded once (and without spaces), ready to be scored."""
 
-    >>> _name_score("software developers", "Software Developers")
-    80.0
-    >>> _name_score("소프트웨어개발", "시스템 소프트웨어 개발자") > 0
-    True
-    """
-    if not name:
-        return 0.0
-    folded = _folded_name(name)
-    if folded == query:
-        return 80.0
-    if folded.startswith(query):
-        return 70.0
-    if all(word in folded for word in query.split()):
-        return 60.0
-    if query.replace(" ", "") in folded.replace(" ", ""):
-        return 55.0
-    return 0.0
+    entry: CodeEntry
+    code: str
+    names: tuple[tuple[str, str], ...]
+    #: Every folded name (and every squeezed one) joined by NUL: one test rules most entries out.
+    joined: str
+    joined_squeezed: str
 
 
-def _code_score(raw: str, code: str) -> float:
-    if not _CODE_LIKE.match(raw):
-        return 0.0
-    query, candidate = raw.upper(), code.upper()
-    if candidate == query:
-        return 100.0
-    if candidate.startswith(query) and (any(ch.isdigit() for ch in query) or len(query) > 1):
-        return 90.0
-    return 0.0
-
-
-def _score_entries(raw: str, entries: Iterable[CodeEntry]) -> list[_Hit]:
-    query = normalise(raw)
-    hits = []
+def _fold_entries(entries: Iterable[CodeEntry]) -> tuple[_Folded, ...]:
+    folded = []
     for entry in entries:
-        code = _code_score(raw, entry.code)
-        name = max(_name_score(query, entry.name_ko), _name_score(query, entry.name_en))
+        names = tuple(
+            (_folded_name(name), _folded_name(name).replace(" ", ""))
+            for name in (entry.name_ko, entry.name_en)
+            if name
+        )
+        folded.append(
+            _Folded(
+                entry,
+                entry.code.upper(),
+                names,
+                "\x00".join(name for name, _ in names),
+                "\x00".join(squeezed for _, squeezed in names),
+            )
+        )
+    return tuple(folded)
+
+
+_FOLDED: dict[int, tuple[object, tuple[_Folded, ...]]] = {}
+
+
+def _folded_entries(entries: dict[str, CodeEntry]) -> tuple[_Folded, ...]:
+    """The folded entries of one code system, kept as long as the system itself is current."""
+    found = _FOLDED.get(id(entries))
+    if found is None or found[0] is not entries:
+        if len(_FOLDED) > 32:
+            _FOLDED.clear()
+        found = (entries, _fold_entries(entries.values()))
+        _FOLDED[id(entries)] = found
+    return found[1]
+
+
+def _name_score(item: _Folded, query: str, words: list[str], squeezed: str) -> float:
+    """The best score of the entry's folded names (0 when none matches)."""
+    name = 0.0
+    for folded, folded_squeezed in item.names:
+        if folded == query:
+            score = 80.0
+        elif folded.startswith(query):
+            score = 70.0
+        elif all(word in folded for word in words):
+            score = 60.0
+        elif squeezed in folded_squeezed:
+            score = 55.0
+        else:
+            continue
+        name = max(name, score)
+    return name
+
+
+def _score_entries(raw: str, entries: dict[str, CodeEntry]) -> list[_Hit]:
+    """Score every entry against the query: its code, then each folded name.
+
+    Code: exact 100, prefix 90 (a prefix needs a digit or two characters). Name: exact 80, prefix
+    70, every word of the query in it 60, the query without spaces in the name without spaces 55
+    (Korean compounds). A query with nothing left after folding matches codes only.
+    """
+    query = normalise(raw)
+    squeezed = query.replace(" ", "")
+    words = query.split()
+    code_query = raw.upper() if _CODE_LIKE.match(raw) else None
+    code_prefix = code_query is not None and (
+        any(ch.isdigit() for ch in code_query) or len(code_query) > 1
+    )
+    hits = []
+    for item in _folded_entries(entries):
+        code = 0.0
+        if code_query is not None:
+            if item.code == code_query:
+                code = 100.0
+            elif code_prefix and item.code.startswith(code_query):
+                code = 90.0
+        # Every name rule needs the first word in a name or the squeezed query in a squeezed one.
+        if not words or not (words[0] in item.joined or squeezed in item.joined_squeezed):
+            if code > 0:
+                hits.append(_Hit(item.entry, code, "code"))
+            continue
+        name = _name_score(item, query, words, squeezed)
         best = max(code, name)
         if best > 0:
-            hits.append(_Hit(entry, best, "code" if code >= name else "name"))
+            hits.append(_Hit(item.entry, best, "code" if code >= name else "name"))
     return hits
 
 
@@ -128,15 +182,66 @@ def _alternate_titles(settings: Settings) -> pl.DataFrame:
     )
 
 
+@dataclass(frozen=True)
+class _AliasIndex:
+    """The folded alternate titles as one NUL-separated text, for fast substring search."""
+
+    text: str
+    starts: list[int]
+    codes: list[str]
+    folded: list[str]
+    exact: dict[str, list[str]]
+    frame: pl.DataFrame
+
+    @classmethod
+    def of(cls, frame: pl.DataFrame) -> _AliasIndex:
+        codes, folded = frame["code"].to_list(), frame["folded"].to_list()
+        starts, offset = [], 0
+        exact: dict[str, list[str]] = {}
+        for code, title in zip(codes, folded, strict=True):
+            starts.append(offset)
+            offset += len(title) + 1
+            exact.setdefault(title, []).append(code)
+        return cls("\x00".join(folded), starts, codes, folded, exact, frame)
+
+    def containing(self, words: list[str]) -> list[str]:
+        """Codes of the titles that contain every word, in title order."""
+        first = words[0]
+        if self.text.count(first) > _SCAN_LIMIT:  # a very common word: one vectorised scan
+            matching = [pl.col("folded").str.contains(word, literal=True) for word in words]
+            return self.frame.filter(pl.all_horizontal(matching))["code"].to_list()
+        lines: dict[int, None] = {}
+        at = self.text.find(first)
+        while at >= 0:
+            lines[bisect_right(self.starts, at) - 1] = None
+            at = self.text.find(first, at + 1)
+        return [self.codes[i] for i in lines if all(word in self.folded[i] for word in words[1:])]
+
+
+#: Above this many occurrences of the first word, the titles are scanned by Polars instead.
+_SCAN_LIMIT = 2_000
+_ALIASES: dict[int, tuple[object, _AliasIndex]] = {}
+
+
+def _alias_index(frame: pl.DataFrame) -> _AliasIndex:
+    found = _ALIASES.get(id(frame))
+    if found is None or found[0] is not frame:
+        _ALIASES.clear()
+        found = (frame, _AliasIndex.of(frame))
+        _ALIASES[id(frame)] = found
+    return found[1]
+
+
 def _alias_hits(settings: Settings, raw: str, entries: dict[str, CodeEntry]) -> list[_Hit]:
     query = normalise(raw)
-    frame = _alternate_titles(settings)
-    exact = frame.filter(pl.col("folded") == query)["code"].to_list()
-    words = [pl.col("folded").str.contains(word, literal=True) for word in query.split()]
-    partial = frame.filter(pl.all_horizontal(words))["code"].to_list() if words else []
-    hits = [_Hit(entries[c], 50.0, "alternate_title") for c in exact if c in entries]
-    hits += [_Hit(entries[c], 40.0, "alternate_title") for c in partial if c in entries]
-    return hits
+    words = query.split()
+    if not words:
+        return []
+    index = _alias_index(_alternate_titles(settings))
+    exact = [c for c in index.exact.get(query, ()) if c in entries]
+    partial = [c for c in index.containing(words) if c in entries]
+    hits = [_Hit(entries[c], 50.0, "alternate_title") for c in exact]
+    return hits + [_Hit(entries[c], 40.0, "alternate_title") for c in partial]
 
 
 def _rank(hits: list[_Hit], order: tuple[str, ...], limit: int) -> list[_Hit]:
@@ -190,7 +295,7 @@ def search_occupations(
     chosen = (system,) if system else DEFAULT_SYSTEMS
     hits: list[_Hit] = []
     for name in chosen:
-        hits += _score_entries(raw, systems[name].entries.values())
+        hits += _score_entries(raw, systems[name].entries)
     if "onet" in chosen and include_alternate_titles:
         hits += _alias_hits(settings, raw, systems["onet"].entries)
     return [
@@ -239,7 +344,7 @@ def search_industries(
     raw = check_query(query, limit)
     check_revision(revision)
     system = industry_systems(get_settings_or(settings))[revision]
-    hits = _rank(_score_entries(raw, system.entries.values()), (system.id,), limit)
+    hits = _rank(_score_entries(raw, system.entries), (system.id,), limit)
     return [
         IndustrySummary(
             revision=revision,

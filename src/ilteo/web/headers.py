@@ -7,10 +7,10 @@ at ``/v1/docs``) carries ``request.state.csp_nonce``.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Awaitable, Callable
 from typing import Final
 
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 #: Headers that do not depend on the request.
 STATIC_HEADERS: Final = {
@@ -46,20 +46,45 @@ def content_security_policy(nonce: str) -> str:
     )
 
 
+class SecurityHeadersMiddleware:
+    """Pure ASGI: a CSP nonce in ``request.state.csp_nonce``, the security headers on the answer.
+
+    Headers the route already set win (``setdefault`` semantics); HSTS outside ``dev`` only.
+    """
+
+    def __init__(self, app: ASGIApp, hsts: bool) -> None:
+        """Wrap ``app``; ``hsts`` adds Strict-Transport-Security."""
+        self.app = app
+        self.fixed = [(k.lower().encode(), v.encode()) for k, v in STATIC_HEADERS.items()]
+        if hsts:
+            self.fixed.append((b"strict-transport-security", HSTS.encode()))
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Add the headers to every HTTP answer."""
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        nonce = secrets.token_urlsafe(16)
+        scope.setdefault("state", {})["csp_nonce"] = nonce
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                present = {name.lower() for name, _ in headers}
+                if b"content-security-policy" not in present:
+                    headers.append(
+                        (b"content-security-policy", content_security_policy(nonce).encode())
+                    )
+                headers.extend(item for item in self.fixed if item[0] not in present)
+                message["headers"] = headers
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
 def install_security_headers(app: FastAPI) -> None:
     """Add the headers middleware to ``app`` (a nonce per request in ``request.state``)."""
-
-    @app.middleware("http")
-    async def security_headers(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        nonce = secrets.token_urlsafe(16)
-        request.state.csp_nonce = nonce
-        response = await call_next(request)
-        response.headers.setdefault("Content-Security-Policy", content_security_policy(nonce))
-        for name, value in STATIC_HEADERS.items():
-            response.headers.setdefault(name, value)
-        settings = getattr(request.app.state, "settings", None)
-        if settings is not None and settings.env != "dev":
-            response.headers.setdefault("Strict-Transport-Security", HSTS)
-        return response
+    settings = getattr(app.state, "settings", None)
+    app.add_middleware(
+        SecurityHeadersMiddleware, hsts=settings is not None and settings.env != "dev"
+    )

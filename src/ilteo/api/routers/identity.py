@@ -10,6 +10,7 @@ problem+json and a page redirects to ``/sign-in?next=``; without the role, 403.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Annotated
 from urllib.parse import quote
 
@@ -18,6 +19,7 @@ from fastapi import Depends, HTTPException, Request
 from ilteo.api.security import is_source_system_token
 from ilteo.core.settings import Settings
 from ilteo.identity.accounts import AccountPublic
+from ilteo.identity.api_keys import KEY_PREFIX, BearerCache
 
 #: Paths whose callers are machines: they get 401 problem+json instead of a redirect.
 _API_PREFIXES = ("/v1/", "/mcp")
@@ -55,12 +57,72 @@ def bearer_token(request: Request) -> str | None:
     return value.strip() if scheme.lower() == "bearer" else None
 
 
+@dataclass(frozen=True, slots=True)
+class _Checked:
+    """A checked API key as :class:`~ilteo.identity.api_keys.BearerCache` remembers it."""
+
+    account: AccountPublic
+    key_id: str | None
+    scopes: tuple[str, ...]
+    rate: int | None
+    daily: int | None
+
+    def apply(self, request: Request) -> AccountPublic:
+        state = request.state
+        state.auth_method = "api_key"
+        state.api_key_id = self.key_id
+        state.api_key_scopes = self.scopes  # empty: unrestricted (roles only)
+        state.api_key_rate = self.rate
+        state.api_key_daily = self.daily
+        state.account = self.account
+        state.account_checked = True
+        return self.account
+
+
+def _bearer_cache(request: Request) -> BearerCache[_Checked]:
+    app_state = request.app.state
+    cache: BearerCache[_Checked] | None = getattr(app_state, "bearer_cache", None)
+    if cache is None:
+        cache = BearerCache(app_state.settings.api_key_cache_seconds)
+        app_state.bearer_cache = cache
+    return cache
+
+
+def remembered_account(request: Request) -> bool:
+    """Settle the caller from the process's memory of checked keys, without the store.
+
+    True when the request carries a bearer API key checked a moment ago (see
+    :class:`~ilteo.identity.api_keys.BearerCache`); ``request.state`` then holds the caller as
+    :func:`current_account` would set it.
+    """
+    if getattr(request.state, "account_checked", False):
+        return True
+    bearer = bearer_token(request)
+    if bearer is None or not bearer.startswith(KEY_PREFIX):
+        return False
+    if session_token(request) and not _is_api(request):
+        return False
+    checked = _bearer_cache(request).get(bearer)
+    if checked is None:
+        return False
+    checked.apply(request)
+    return True
+
+
+def _is_api(request: Request) -> bool:
+    return any(request.url.path.startswith(prefix) for prefix in _API_PREFIXES)
+
+
 def _bearer_account(request: Request, token: str) -> AccountPublic:
     """The account of a bearer API key (or OAuth token); 401 problem+json when refused."""
     from ilteo.core.db import session_scope
     from ilteo.identity.accounts import to_public
     from ilteo.identity.api_keys import resolve_bearer
 
+    cache = _bearer_cache(request)
+    remembered = cache.get(token)
+    if remembered is not None:
+        return remembered.apply(request)
     settings: Settings = request.app.state.settings
     account: AccountPublic | None = None
     with session_scope(settings) as session:  # the refusal's audit entry commits here
@@ -79,6 +141,11 @@ def _bearer_account(request: Request, token: str) -> AccountPublic:
             "invalid, expired or revoked",
             headers={"WWW-Authenticate": 'Bearer realm="ilteo", error="invalid_token"'},
         )
+    if caller is not None and caller.method == "api_key":
+        checked = _Checked(
+            account, caller.key_id, caller.scopes, caller.rate_per_minute, caller.daily_quota
+        )
+        cache.put(token, checked, expires_at=caller.expires_at)
     return account
 
 
@@ -96,7 +163,7 @@ def current_account(request: Request) -> AccountPublic | None:
     bearer = bearer_token(request)
     if bearer is not None and is_source_system_token(request.app.state.settings, bearer):
         bearer = None  # a source system's ingest token names no person (require_source_system)
-    is_api = any(request.url.path.startswith(prefix) for prefix in _API_PREFIXES)
+    is_api = _is_api(request)
     if bearer is not None and (is_api or not token):
         by_key = _bearer_account(request, bearer)
         request.state.account = by_key

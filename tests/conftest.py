@@ -10,6 +10,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -73,8 +74,11 @@ def db_settings(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Sett
 
 
 @contextmanager
-def serve_app(settings: Settings) -> Iterator[str]:
-    """Serve the whole app (migrated) with uvicorn in a thread on a free 127.0.0.1 port."""
+def serve_app(settings: Settings, app: Any = None) -> Iterator[str]:
+    """Serve the whole app (migrated) with uvicorn in a thread on a free 127.0.0.1 port.
+
+    ``app`` is ``create_app(settings)`` unless the test built (and adjusted) its own.
+    """
     import uvicorn
 
     from ilteo.api import create_app
@@ -84,7 +88,8 @@ def serve_app(settings: Settings) -> Iterator[str]:
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
-    config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
+    app = app if app is not None else create_app(settings)
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()

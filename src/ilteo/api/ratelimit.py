@@ -4,10 +4,11 @@ One ASGI middleware (:class:`RateLimitMiddleware`) sits in front of the ``/v1`` 
 
 1. **Who calls.** A bearer key or OAuth token, or a session cookie, is resolved once through
    :func:`ilteo.api.routers.identity.current_account` (the answer is cached on the request, so
-   the route's own dependencies do not look it up again). A bad, expired or revoked key is a 401
-   problem on every ``/v1`` route, public ones included. Without a key or session the caller is
-   anonymous and counted per client address (``request.client.host``: run uvicorn with
-   ``--proxy-headers`` behind a trusted proxy).
+   the route's own dependencies do not look it up again, and a checked API key is remembered by
+   the process for ``settings.api_key_cache_seconds``: no store read per request). A bad,
+   expired or revoked key is a 401 problem on every ``/v1`` route, public ones included.
+   Without a key or session the caller is anonymous and counted per client address
+   (``request.client.host``: run uvicorn with ``--proxy-headers`` behind a trusted proxy).
 2. **Rate limit.** Requests per minute in fixed one-minute windows: per API key (the key's own
    ``rate_per_minute`` or ``settings.api_rate_per_minute``), per account for a session or an OAuth
    token, per address for anonymous callers (``settings.api_anonymous_rate_per_minute``). The
@@ -22,6 +23,9 @@ One ASGI middleware (:class:`RateLimitMiddleware`) sits in front of the ``/v1`` 
 4. **Scope.** A key with scopes may call ``/v1/<domain>/...`` only with ``<domain>:read`` (GET,
    HEAD) or ``<domain>:write`` (anything else) among them: otherwise 403 ``insufficient-scope``
    naming the scope. Sessions and OAuth tokens are limited by roles only.
+
+MCP tool calls go through the same limits and quota (:func:`admit_caller`, called by
+:class:`ilteo.mcp.tools._common.McpAuth`), in the same per-key bucket.
 
 Every ``/v1`` response carries ``RateLimit-Limit``, ``RateLimit-Remaining``, ``RateLimit-Reset``
 (seconds) and ``RateLimit-Policy`` (IETF httpapi ``ratelimit-headers`` draft), for the limit
@@ -485,6 +489,55 @@ class RateLimitMiddleware:
             response.headers.update(decision.headers())
             return response, None
         return None, decision
+
+
+def admit_caller(
+    limiter: RateLimiter,
+    *,
+    key_id: str | None,
+    account_id: str,
+    rate: int | None = None,
+    daily: int | None = None,
+    client: str | None = None,
+) -> Decision:
+    """Decide one call of an authenticated caller outside ``/v1`` (an MCP tool call).
+
+    The same buckets as the middleware: ``key:<id>`` with the key's limits and daily quota for
+    an API key, so a key's budget is shared by its API and MCP calls; ``account:<id>`` for an
+    OAuth token. Reads the key's stored day count when not known yet (a store read: call it
+    from a worker thread) and writes the usage when a flush is due.
+    """
+    settings = limiter.settings
+    if key_id is None:
+        decision = limiter.admit(f"account:{account_id}", settings.api_rate_per_minute)
+    else:
+        day = seoul_day(datetime.fromtimestamp(limiter.clock(), UTC))
+        if not limiter.usage.known(key_id, day):
+            limiter.usage.load(key_id, day)
+        decision = limiter.admit(
+            f"key:{key_id}",
+            rate or settings.api_rate_per_minute,
+            key_id=key_id,
+            daily=daily or settings.api_daily_quota,
+            account_id=account_id,
+            client=client,
+        )
+    if limiter.usage.due():
+        limiter.usage.flush()
+    return decision
+
+
+def refusal_text(decision: Decision) -> str:
+    """The English sentence of a refusal for an MCP tool error: which limit, when to retry."""
+    if decision.problem_code == "quota-exceeded":
+        return (
+            f"Daily quota exceeded: this key's {decision.limit} calls for today (Asia/Seoul) are "
+            f"used up; it resets at midnight KST: retry after {decision.reset} s."
+        )
+    return (
+        f"Too many requests: this key's limit of {decision.limit} calls per minute is used up; "
+        f"retry after {decision.reset} s."
+    )
 
 
 def _limits(decision: Decision) -> dict[str, int]:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import atexit
 from collections.abc import Callable
-from typing import Any, TypeVar
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
@@ -12,7 +14,11 @@ from mcp.types import ToolAnnotations
 from ilteo.core.errors import IlteoError
 from ilteo.core.settings import Settings
 from ilteo.identity.accounts import AccountPublic
+from ilteo.identity.api_keys import BearerCache, has_scope
 from ilteo.mcp.registry import spec
+
+if TYPE_CHECKING:
+    from ilteo.api.ratelimit import RateLimiter
 
 _T = TypeVar("_T")
 _F = TypeVar("_F", bound=Callable[..., Any])
@@ -81,6 +87,8 @@ class McpAuth:
         """Check callers against the store of ``settings``; ``local_token`` serves stdio."""
         self.settings = settings
         self.local_token = local_token or None
+        self._checked: BearerCache[_Caller] = BearerCache(settings.api_key_cache_seconds)
+        self._own_limiter: RateLimiter | None = None
 
     def credentials(self, request: object | None) -> tuple[str | None, str]:
         """The bearer token and client address of a call: HTTP header, else the local key.
@@ -98,18 +106,20 @@ class McpAuth:
         return self.local_token, "stdio"
 
     def require(self, ctx: Context[Any, Any] | None, tool: str) -> AccountPublic:
-        """The calling account when its key has the tool's scope and role; a tool error otherwise.
+        """The calling account when its key has the tool's scope and role, within its limits.
 
         Refusals are audited (``mcp.refused`` without a key, ``mcp.forbidden`` for a missing
-        scope or role; a bad key is audited by the identity room).
+        scope or role; a bad key is audited by the identity room). A key checked a moment ago is
+        remembered (:class:`~ilteo.identity.api_keys.BearerCache`, as for ``/v1``). Every
+        admitted call counts against the key's per-minute limit and daily quota, shared with its
+        ``/v1`` calls (:func:`ilteo.api.ratelimit.admit_caller`).
 
         Raises:
             ToolError: With what to do next, for a missing, invalid, expired or revoked key, a key
-                without the scope, or an account without the role. The key is never echoed.
+                without the scope, an account without the role, or a limit used up (with the
+                seconds to wait). The key is never echoed.
         """
-        from ilteo.core.db import session_scope
-        from ilteo.identity.accounts import record_audit, to_public
-        from ilteo.identity.api_keys import has_scope, resolve_bearer
+        from ilteo.api.ratelimit import admit_caller, refusal_text
 
         entry = spec(tool)
         try:
@@ -117,38 +127,94 @@ class McpAuth:
         except ValueError:  # called outside a request (a direct call of the function)
             request = None
         token, client = self.credentials(request)
-        account: AccountPublic | None = None
-        with session_scope(self.settings) as session:  # audit entries commit before the error
-            if token is None:
-                record_audit(session, "mcp.refused", client=client, tool=tool, reason="missing")
-                message = f"'{tool}' needs an ilteo API key with the scope '{entry.scope}'. {_HOW}"
-            else:
-                caller = resolve_bearer(session, self.settings, token, client=client)
-                account = to_public(session, caller.account) if caller else None
-                message = f"The API key was refused (invalid, expired or revoked). {_HOW}"
-                if caller is not None and account is not None:
-                    reason = None  # the role first: a key with more scopes would not help
-                    if entry.roles and not set(account.roles) & set(entry.roles):
-                        reason = "role"
-                        needed = " or ".join(entry.roles)
-                        message = f"'{tool}' needs the role {needed}; this key's account lacks it."
-                    elif not has_scope(caller.scopes, entry.scope):
-                        reason = "scope"
-                        message = (
-                            f"'{tool}' needs the scope '{entry.scope}'; this API key has only "
-                            f"{', '.join(repr(s) for s in caller.scopes)}. Create a key with "
-                            f"'{entry.scope}' at /account/api-keys."
-                        )
-                    if reason is not None:
-                        record_audit(
-                            session,
-                            "mcp.forbidden",
-                            account_id=account.id,
-                            client=client,
-                            tool=tool,
-                            reason=reason,
-                        )
-                        account = None
-        if account is None:
+        if token is None:
+            self._audit("mcp.refused", None, client, tool=tool, reason="missing")
+            raise ToolError(
+                f"'{tool}' needs an ilteo API key with the scope '{entry.scope}'. {_HOW}"
+            )
+        caller = self._caller(token, client)
+        reason, message = None, ""  # the role first: a key with more scopes would not help
+        if entry.roles and not set(caller.account.roles) & set(entry.roles):
+            reason = "role"
+            needed = " or ".join(entry.roles)
+            message = f"'{tool}' needs the role {needed}; this key's account lacks it."
+        elif not has_scope(caller.scopes, entry.scope):
+            reason = "scope"
+            message = (
+                f"'{tool}' needs the scope '{entry.scope}'; this API key has only "
+                f"{', '.join(repr(s) for s in caller.scopes)}. Create a key with "
+                f"'{entry.scope}' at /account/api-keys."
+            )
+        if reason is not None:
+            self._audit("mcp.forbidden", caller.account.id, client, tool=tool, reason=reason)
             raise ToolError(message)
-        return account
+        decision = admit_caller(
+            self._limiter(request),
+            key_id=caller.key_id,
+            account_id=caller.account.id,
+            rate=caller.rate,
+            daily=caller.daily,
+            client=client,
+        )
+        if not decision.admitted:
+            raise ToolError(refusal_text(decision))
+        return caller.account
+
+    def _caller(self, token: str, client: str) -> _Caller:
+        """Who ``token`` stands for (remembered a few seconds); a tool error when refused."""
+        from ilteo.core.db import session_scope
+        from ilteo.identity.accounts import to_public
+        from ilteo.identity.api_keys import resolve_bearer
+
+        remembered = self._checked.get(token)
+        if remembered is not None:
+            return remembered
+        with session_scope(self.settings) as session:  # the refusal's audit entry commits here
+            found = resolve_bearer(session, self.settings, token, client=client)
+            caller = None
+            if found is not None:
+                caller = _Caller(
+                    to_public(session, found.account),
+                    found.key_id,
+                    found.scopes,
+                    found.rate_per_minute,
+                    found.daily_quota,
+                )
+        if caller is None:
+            raise ToolError(f"The API key was refused (invalid, expired or revoked). {_HOW}")
+        if found is not None and found.method == "api_key":
+            self._checked.put(token, caller, expires_at=found.expires_at)
+        return caller
+
+    def _audit(self, event: str, account_id: str | None, client: str, **detail: Any) -> None:
+        from ilteo.core.db import session_scope
+        from ilteo.identity.accounts import record_audit
+
+        with session_scope(self.settings) as session:
+            record_audit(session, event, account_id=account_id, client=client, **detail)
+
+    def _limiter(self, request: object | None) -> RateLimiter:
+        """The server's limiter over HTTP (shared with ``/v1``); this process's own over stdio."""
+        from starlette.requests import Request
+
+        if isinstance(request, Request):
+            shared = getattr(request.app.state, "rate_limiter", None)
+            if shared is not None:
+                return cast("RateLimiter", shared)
+        if self._own_limiter is None:
+            from ilteo.api.ratelimit import RateLimiter
+
+            self._own_limiter = RateLimiter(self.settings)
+            atexit.register(self._own_limiter.usage.flush)  # the last counts of a stdio session
+        return self._own_limiter
+
+
+@dataclass(frozen=True, slots=True)
+class _Caller:
+    """A checked MCP caller: the account, and the key's scopes and limits (``None``: defaults)."""
+
+    account: AccountPublic
+    key_id: str | None
+    scopes: tuple[str, ...]
+    rate: int | None
+    daily: int | None

@@ -3,7 +3,7 @@
 Lists the tools, then calls the reference tools ``search_occupations`` and ``get_occupation``.
 Run: ``ILTEO_API_KEY=ilteo_... python docs/examples/mcp_client.py``. The server's address comes
 from ``ILTEO_BASE_URL`` (default ``http://127.0.0.1:8000``); the MCP endpoint is ``/mcp``. The key
-(optional for reference tools, needed for the lake tools) goes in the ``Authorization`` header.
+goes in the ``Authorization`` header: without it ``/mcp`` answers 401 and no session opens.
 """
 
 from __future__ import annotations
@@ -24,7 +24,10 @@ API_KEY = os.environ.get("ILTEO_API_KEY")
 
 async def main() -> int:
     """List the tools and call two of them; exit 1 when a call answers with a tool error."""
-    headers = {"Authorization": f"Bearer {API_KEY}"} if API_KEY else {}
+    if not API_KEY:
+        print("set ILTEO_API_KEY: /mcp answers 401 without a key", file=sys.stderr)
+        return 2
+    headers = {"Authorization": f"Bearer {API_KEY}"}
     async with (
         httpx2.AsyncClient(headers=headers, timeout=httpx2.Timeout(30, read=300)) as http,
         Client(streamable_http_client(f"{BASE_URL}/mcp", http_client=http)) as client,

@@ -13,8 +13,9 @@ from fastapi.routing import RouteContext, iter_route_contexts
 from starlette.routing import Mount
 
 from ilteo.api import create_app
-from ilteo.api.access import PROTECTING_DEPENDENCIES, PUBLIC_ROUTES
+from ilteo.api.access import KEY_GATED_ROUTES, PROTECTING_DEPENDENCIES, PUBLIC_ROUTES
 from ilteo.core.settings import Settings
+from ilteo.mcp.gate import BearerGate
 
 #: Methods Starlette adds by itself (HEAD for every GET); they follow their GET.
 _IMPLICIT = {"HEAD"}
@@ -34,6 +35,8 @@ def _entries(route: RouteContext) -> set[tuple[str, str]]:
 
 
 def _protected(route: RouteContext) -> bool:
+    if isinstance(getattr(route.original_route, "endpoint", None), BearerGate):
+        return all(entry in KEY_GATED_ROUTES for entry in _entries(route))
     dependant = getattr(route, "dependant", None)
     if dependant is None:
         return False
@@ -59,3 +62,13 @@ def test_every_route_is_public_by_list_or_protected(tmp_path: Path) -> None:
 def test_public_list_names_only_existing_routes(tmp_path: Path) -> None:
     served = {entry for route in _routes(_app(tmp_path)) for entry in _entries(route)}
     assert sorted(PUBLIC_ROUTES - served) == []
+
+
+def test_key_gated_routes_are_gated(tmp_path: Path) -> None:
+    gated = {
+        entry
+        for route in _routes(_app(tmp_path))
+        if isinstance(getattr(route.original_route, "endpoint", None), BearerGate)
+        for entry in _entries(route)
+    }
+    assert gated == KEY_GATED_ROUTES

@@ -15,11 +15,12 @@ from mcp_types import CallToolResult
 from sqlalchemy import select
 from tests.api.test_api_key_auth import make_key
 from tests.lake.steward_factories import create_batch
-from tests.mcp.test_mcp_auth import over_http, text_of
+from tests.mcp.test_mcp_auth import over_http, run, text_of
 
 from ilteo.core.db import session_scope
 from ilteo.core.settings import Settings
 from ilteo.identity.apikey_models import ApiKey
+from ilteo.mcp import create_server
 from ilteo.mcp.registry import TOOLS
 from mcp import Client
 
@@ -53,7 +54,9 @@ def test_the_registry_is_covered_by_these_calls() -> None:
     assert list(CALLS) == [tool.name for tool in TOOLS]
 
 
-def test_tool_list_without_a_key(server_url: str) -> None:
+def test_tool_list_with_any_key(server_url: str, mcp_settings: Settings) -> None:
+    _, token = make_key(mcp_settings, "citizen")  # a key of any scope may list every tool
+
     async def scenario(client: Client) -> None:
         tools = (await client.list_tools()).tools
         assert [tool.name for tool in tools] == [tool.name for tool in TOOLS]
@@ -73,7 +76,7 @@ def test_tool_list_without_a_key(server_url: str) -> None:
             assert tool.annotations.read_only_hint is True
             assert tool.annotations.destructive_hint is False
 
-    over_http(server_url, None, scenario)
+    over_http(server_url, token, scenario)
 
 
 def test_every_tool_answers_a_steward(server_url: str, mcp_settings: Settings) -> None:
@@ -153,16 +156,19 @@ def test_a_key_reaches_only_its_scopes(
     over_http(server_url, token, scenario)
 
 
-def test_without_or_with_a_bad_key_every_tool_refuses(
-    server_url: str, mcp_settings: Settings
-) -> None:
+def test_without_or_with_a_bad_key_every_tool_refuses(mcp_settings: Settings) -> None:
+    """Over stdio (here in process) the gate is each tool: no key or a bad one, no answer.
+
+    Over HTTP such a caller never gets a session (``test_mcp_auth``: 401 at ``/mcp``).
+    """
+
     async def scenario(client: Client) -> None:
         for name, (arguments, _) in CALLS.items():
             result = await client.call_tool(name, arguments)
             assert_error(result, "API key", "/account/api-keys")
 
-    over_http(server_url, None, scenario)
-    over_http(server_url, "ilteo_0123456789abcdef_" + "A" * 43, scenario)
+    run(create_server(mcp_settings), scenario)
+    run(create_server(mcp_settings, local_api_key="ilteo_0123456789abcdef_" + "A" * 43), scenario)
 
 
 def test_a_citizen_key_reads_reference_but_not_the_lake(

@@ -11,15 +11,20 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import anyio
+import httpx
+import pytest
 from mcp.client.stdio import StdioServerParameters
 from mcp.client.streamable_http import streamable_http_client
 from mcp.shared._httpx_utils import create_mcp_http_client
+from mcp.shared.exceptions import MCPError
 from mcp_types import CallToolResult, TextContent
 from sqlalchemy import select
 from tests.api.test_api_key_auth import make_key
+from tests.identity.factories import sign_in_client
 
 from ilteo.core.db import session_scope
 from ilteo.core.settings import Settings
+from ilteo.identity.api_keys import revoke_api_key
 from ilteo.identity.models import AuditEntry
 from ilteo.mcp import create_server
 from ilteo.mcp.tools._common import McpAuth
@@ -109,20 +114,82 @@ def test_http_with_a_steward_key(server_url: str, mcp_settings: Settings) -> Non
     over_http(server_url, token, scenario)
 
 
-def test_http_without_a_key(server_url: str, mcp_settings: Settings) -> None:
-    needles = ("API key", "/account/api-keys", "Authorization", "scope")
-    over_http(server_url, None, refused_with(*needles, reference=False))
-    assert events(mcp_settings).count("mcp.refused") == 5
+INITIALIZE = {
+    "jsonrpc": "2.0",
+    "id": 1,
+    "method": "initialize",
+    "params": {
+        "protocolVersion": "2025-06-18",
+        "capabilities": {},
+        "clientInfo": {"name": "test", "version": "1"},
+    },
+}
 
 
-def test_http_with_bad_keys(server_url: str, mcp_settings: Settings) -> None:
+def post_initialize(url: str, token: str | None) -> httpx.Response:
+    """``initialize`` over raw HTTP, with a bearer or without."""
+    headers = {"Accept": "application/json, text/event-stream"}
+    if token is not None:
+        headers["Authorization"] = f"Bearer {token}"
+    return httpx.post(f"{url}/mcp", json=INITIALIZE, headers=headers, timeout=30)
+
+
+def assert_unauthorized(answer: httpx.Response, *needles: str) -> None:
+    assert answer.status_code == 401, answer.text
+    assert answer.headers["content-type"].startswith("application/problem+json")
+    assert answer.headers["WWW-Authenticate"].startswith("Bearer")
+    for needle in needles:
+        assert needle in answer.json()["detail"]
+
+
+def _names(error: BaseException) -> set[str]:
+    """The class names of ``error`` and of everything grouped inside it."""
+    found = {type(error).__name__}
+    for inner in getattr(error, "exceptions", ()):
+        found |= _names(inner)
+    return found
+
+
+def test_http_without_a_key_opens_no_session(server_url: str, mcp_settings: Settings) -> None:
+    assert_unauthorized(post_initialize(server_url, None), "API key", "/account/api-keys")
+    for method in ("GET", "DELETE"):
+        answer = httpx.request(method, f"{server_url}/mcp", timeout=30)
+        assert_unauthorized(answer, "Authorization")
+    # The official client cannot even initialise.
+    with pytest.raises((MCPError, BaseExceptionGroup)) as refused:
+        over_http(server_url, None, reference_works)
+    assert "MCPError" in _names(refused.value)
+
+
+def test_http_with_bad_keys_opens_no_session(server_url: str, mcp_settings: Settings) -> None:
     _, token = make_key(mcp_settings, "steward", ("data_steward",))
     tampered = token[:-1] + ("A" if token[-1] != "A" else "B")
-    over_http(server_url, tampered, refused_with("refused", reference=False))
-    over_http(server_url, "not-a-key", refused_with("refused", reference=False))
+    assert_unauthorized(post_initialize(server_url, tampered), "invalid, expired or revoked")
+    assert_unauthorized(post_initialize(server_url, "not-a-key"), "invalid, expired or revoked")
     found = events(mcp_settings)
-    assert found.count("api_key.refused") == 5
-    assert found.count("bearer.refused") == 5
+    assert found.count("api_key.refused") == 1
+    assert found.count("bearer.refused") == 1
+    assert token.split("_", 2)[2] not in str(found)
+
+
+def test_a_session_cookie_does_not_open_mcp(server_url: str, mcp_settings: Settings) -> None:
+    with httpx.Client(base_url=server_url) as browser:
+        sign_in_client(browser, mcp_settings, login="minji")
+        assert_unauthorized(browser.post("/mcp", json=INITIALIZE, headers={"Accept": "*/*"}))
+
+
+def test_a_revoked_key_loses_its_mcp_session(server_url: str, mcp_settings: Settings) -> None:
+    account_id, token = make_key(mcp_settings, "citizen")
+
+    async def scenario(client: Client) -> None:
+        await reference_works(client)
+        with session_scope(mcp_settings) as session:
+            revoke_api_key(session, account_id, token.split("_")[1])
+        with pytest.raises((MCPError, BaseExceptionGroup)) as refused:  # the next request
+            await client.call_tool("get_industry", {"code": "J"})
+        assert "MCPError" in _names(refused.value)
+
+    over_http(server_url, token, scenario)
 
 
 def test_http_with_a_citizen_key(server_url: str, mcp_settings: Settings) -> None:

@@ -121,8 +121,8 @@ async def _errors_are_tool_errors(client: Client) -> None:
     assert not again.is_error, text_of(again)
 
 
-def test_tools_are_listed_over_http_without_a_key(server_url: str) -> None:
-    run(f"{server_url}/mcp", _check_tool_list)
+def test_tools_are_listed_over_http_with_a_key(server_url: str, mcp_settings: Settings) -> None:
+    over_http(server_url, make_key(mcp_settings, "citizen")[1], _check_tool_list)
 
 
 def test_every_tool_answers_over_http(server_url: str, mcp_settings: Settings) -> None:

@@ -3,15 +3,15 @@
 Every route the app serves must either be listed here as public or require authentication through
 one of :data:`PROTECTING_DEPENDENCIES`; ``tests/api/test_route_access.py`` fails for any other
 route, so a new endpoint cannot go live unprotected by accident. Reference data, documentation,
-the open MCP endpoint, the home page and signing in and out are public deliberately; the lake's
+the home page and signing in and out are public deliberately; the lake's
 steward pages and ``/v1/lake`` read endpoints need a data steward (``require_staff``), live
 ingestion a source-system token (``require_source_system``).
 
 "Signed in" means a session cookie or a personal API key (``Authorization: Bearer ilteo_…``,
 resolved by ``current_account``; on ``/v1`` a bearer wins over a cookie). The MCP transport
-``/mcp`` is public as a route, so anyone can list the tools; every tool call checks the
-caller's API key and its scope itself (``ilteo.mcp.tools._common.McpAuth``; lake tools also a
-steward's role) and answers a tool error without one.
+``/mcp`` is a plain ASGI route without FastAPI dependencies: it is in :data:`KEY_GATED_ROUTES`,
+wrapped by :class:`ilteo.mcp.gate.BearerGate` (401 without a valid API key or OAuth token); each
+tool call then checks the key's scope, role and limits (``ilteo.mcp.tools._common.McpAuth``).
 
 Entries are ``(method, path)`` with the route's path template. Mounted apps (``/static``) are
 listed with ``GET``; routes that accept every method (the MCP transport) with ``*``.
@@ -33,9 +33,6 @@ PUBLIC_ROUTES: Final[frozenset[tuple[str, str]]] = frozenset(
         ("GET", "/v1/reference/industries"),
         ("GET", "/v1/reference/industries/{revision}/{code}"),
         ("GET", "/v1/reference/datasets"),
-        # Open MCP (streamable HTTP; GET, POST and DELETE on one path): listing is open, every
-        # tool call checks the API key and its scope (ilteo.mcp.tools._common.McpAuth)
-        ("*", "/mcp"),
         # web pages and their static files
         ("GET", "/"),
         ("GET", "/reference"),
@@ -85,3 +82,7 @@ PUBLIC_ROUTES: Final[frozenset[tuple[str, str]]] = frozenset(
 PROTECTING_DEPENDENCIES: Final[frozenset[str]] = frozenset(
     {"require_source_system", "require_account", "require_staff"}
 )
+
+#: Plain ASGI routes that answer only callers with a valid bearer key or token: their endpoint is
+#: an :class:`ilteo.mcp.gate.BearerGate` (``tests/api/test_route_access.py`` checks it is).
+KEY_GATED_ROUTES: Final[frozenset[tuple[str, str]]] = frozenset({("*", "/mcp")})

@@ -146,7 +146,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.include_router(me.router, prefix=API_PREFIX)
     # The MCP transport is one Starlette route; adding it directly keeps the exact path /mcp.
-    app.router.routes.extend(mcp_app.routes)
+    # Behind the key gate: no API key, no MCP session (ilteo.mcp.gate).
+    from starlette.routing import Route
+
+    from ilteo.mcp.gate import BearerGate
+
+    for route in mcp_app.routes:
+        assert isinstance(route, Route)  # noqa: S101 - the SDK serves one plain route
+        app.router.routes.append(Route(route.path, endpoint=BearerGate(route.endpoint)))
 
     from ilteo.web import mount_web
 

@@ -22,8 +22,9 @@ def create_server(
 ) -> MCPServer:
     """Build the MCP server with every tool of :data:`ilteo.mcp.registry.TOOLS`, in its order.
 
-    Listing the tools is open; every tool call needs an API key with the tool's scope (and lake
-    tools a data steward's account), checked by :class:`ilteo.mcp.tools._common.McpAuth`. The
+    Over HTTP no request passes without an API key (:mod:`ilteo.mcp.gate`); every tool call
+    needs a key with the tool's scope (and lake tools a data steward's account), checked by
+    :class:`ilteo.mcp.tools._common.McpAuth`, over stdio too. The
     result is deterministic: the same tools, order and descriptions for the same code.
 
     Args:

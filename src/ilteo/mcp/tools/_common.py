@@ -70,8 +70,9 @@ class McpAuth:
     """Who calls an MCP tool: the account behind an API key, checked on every tool call.
 
     Every tool needs a key (or a linked OAuth access token) with the tool's scope, and lake tools
-    also need an account with a data steward's role (:mod:`ilteo.mcp.registry`). Listing the
-    tools stays open, so developers can see what exists before they have a key.
+    also need an account with a data steward's role (:mod:`ilteo.mcp.registry`). Over HTTP no
+    request reaches the server without a valid key at all (:mod:`ilteo.mcp.gate`); the tool list
+    is published in the generated docs for developers who have no key yet.
 
     Over streamable HTTP the key is the request's ``Authorization: Bearer`` header (the SDK hands
     the Starlette request to tools as ``ctx.request_context.request``); a server-wide key would

@@ -101,7 +101,9 @@ def _steward_key(settings: Settings) -> str:
 
 
 @contextmanager
-def serve(home: Path, workers: int = 1) -> Iterator[Server]:
+def serve(
+    home: Path, workers: int = 1, extra_env: dict[str, str] | None = None
+) -> Iterator[Server]:
     """Run ``ilteo serve --workers N`` in its own process on a fresh ``home`` until the end."""
     settings = Settings(env="dev", home=home, reference_dir=reference_dir())
     upgrade(settings)
@@ -115,6 +117,7 @@ def serve(home: Path, workers: int = 1) -> Iterator[Server]:
         "ILTEO_HOST": "127.0.0.1",
         "ILTEO_PORT": str(port),
         "ILTEO_LOG_LEVEL": "INFO",
+        **(extra_env or {}),
     }
     ilteo = shutil.which("ilteo", path=str(Path(sys.executable).parent)) or "ilteo"
     log = home / "server.log"

@@ -18,6 +18,8 @@ from ilteo.core.settings import Settings
 
 # Test servers start cold: a background warm-up per app would only compete with the tests.
 os.environ.setdefault("ILTEO_WARM_ON_START", "false")
+# ... and without the status monitor's background checks and probes (its tests start it).
+os.environ.setdefault("ILTEO_STATUS_MONITOR", "false")
 
 #: Where the real public reference data lives (``../shared/data`` beside the checkout by default).
 REFERENCE_DIR = Path(

@@ -40,6 +40,7 @@ CALLS: dict[str, tuple[dict[str, Any], str]] = {
     "get_quarantine_summary": ({"source": "ei_events"}, "groups"),
     "list_lake_batches": ({"source": "ei_events", "status": "done", "limit": 5}, "result"),
     "get_lake_batch": ({"batch_id": "<batch>"}, "accepted_rows"),
+    "get_service_status": ({"menu": "reference-search"}, "menus"),
 }
 
 

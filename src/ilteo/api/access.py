@@ -75,12 +75,29 @@ PUBLIC_ROUTES: Final[frozenset[tuple[str, str]]] = frozenset(
         # the public sign-in drop-off report: weekly counts only, counts below 5 banded
         ("GET", "/sign-in/report"),
         ("GET", "/v1/identity/sign-in-report"),
+        # the public performance page of every service menu (ilteo.status): aggregates only
+        ("GET", "/status"),
+        ("GET", "/status/incidents/{incident_id}"),
+        ("GET", "/status/incidents.atom"),
+        ("GET", "/status/open-data.csv"),
+        ("GET", "/v1/status"),
+        ("GET", "/v1/status/incidents"),
+        ("GET", "/v1/status/incidents/{incident_id}"),
+        # real-user timing beacons from every page: bounded, validated, rate-limited per client,
+        # never trusted for failures (ilteo.status.rum)
+        ("POST", "/status/beacon"),
     }
 )
 
 #: Names of dependencies that make a route require authentication (see ``ilteo.api.security``).
 PROTECTING_DEPENDENCIES: Final[frozenset[str]] = frozenset(
-    {"require_source_system", "require_account", "require_staff"}
+    {
+        "require_source_system",
+        "require_account",
+        "require_staff",
+        # GET /metrics: the scraper's bearer token or an administrator (ilteo.status.metrics)
+        "require_metrics_reader",
+    }
 )
 
 #: Plain ASGI routes that answer only callers with a valid bearer key or token: their endpoint is

@@ -158,4 +158,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     from ilteo.web import mount_web
 
     mount_web(app, settings)
+    from ilteo.status.install import install_status
+
+    install_status(app, settings)  # request logs outermost: they time everything
     return app

@@ -57,6 +57,9 @@ def _register() -> None:
     from ilteo.cli import guideline
 
     app.add_typer(guideline.app, name="guideline")
+    from ilteo.cli import status
+
+    app.add_typer(status.app, name="status")
     serve.register(app)
 
 

@@ -19,6 +19,7 @@ MODEL_MODULES: tuple[str, ...] = (
     "ilteo.identity.oidc_models",
     "ilteo.identity.delegation_models",
     "ilteo.identity.apikey_models",
+    "ilteo.status.models",
 )
 
 

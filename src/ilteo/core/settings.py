@@ -66,6 +66,25 @@ class Settings(BaseSettings):
         api_usage_flush_requests: Daily usage counts are written to the store after this many
             requests per process (and every ``api_usage_flush_seconds``, and at shutdown).
         api_usage_flush_seconds: At most this many seconds between usage writes while busy.
+        status_log: Log every request (menu, route, status, time, size, anonymised client) for the
+            public status page (``ilteo.status``).
+        status_raw_retention_days: Days raw request logs and real-user timings are kept.
+        status_rollup_retention_days: Days the hourly and daily aggregates are kept (>= 90).
+        status_flush_seconds: At most this many seconds between writes of buffered log rows.
+        status_timeout_ms: A request slower than this counts as a failure (a timeout).
+        status_monitor: Run the incident monitor and synthetic probes in the server.
+        status_check_seconds: How often the monitor evaluates every menu's error rate.
+        status_probe_seconds: How often each menu's synthetic probe runs.
+        status_error_rate_threshold: Error rate over the window that opens an incident.
+        status_min_requests: Requests a window needs before its error rate can open an incident.
+        status_window_minutes: The window of the error rate.
+        status_recovery_checks: Consecutive good checks that close an incident.
+        status_fault_menu: Inject failures into one menu (fault drills; refused outside dev/test).
+        status_fault_rate: Share of that menu's requests that fail while injecting.
+        status_beacon_per_minute: Real-user timing beacons accepted per client per minute.
+        metrics_token: Bearer token a Prometheus scraper presents at ``/metrics`` (staff sessions
+            work too); unset means staff sessions only.
+        otel_exporter: ``console`` or ``otlp`` to export OpenTelemetry traces; unset means off.
         api_key_cache_seconds: How long a server process remembers a checked API key (0: never).
             A change made in the same process (revocation, roles, account status) is seen at
             once; one made by another process (``ilteo keys revoke``) within this many seconds.
@@ -100,6 +119,23 @@ class Settings(BaseSettings):
     api_usage_flush_requests: int = Field(default=200, ge=1)
     api_usage_flush_seconds: float = Field(default=10.0, gt=0)
     api_key_cache_seconds: float = Field(default=5.0, ge=0, le=60)
+    status_log: bool = True
+    status_raw_retention_days: int = Field(default=14, ge=1, le=400)
+    status_rollup_retention_days: int = Field(default=400, ge=90, le=3660)
+    status_flush_seconds: float = Field(default=1.0, gt=0, le=60)
+    status_timeout_ms: float = Field(default=10_000.0, gt=0)
+    status_monitor: bool = True
+    status_check_seconds: float = Field(default=30.0, gt=0)
+    status_probe_seconds: float = Field(default=60.0, gt=0)
+    status_error_rate_threshold: float = Field(default=0.05, gt=0, le=1)
+    status_min_requests: int = Field(default=20, ge=1)
+    status_window_minutes: int = Field(default=5, ge=1, le=60)
+    status_recovery_checks: int = Field(default=3, ge=1)
+    status_fault_menu: str | None = None
+    status_fault_rate: float = Field(default=1.0, ge=0, le=1)
+    status_beacon_per_minute: int = Field(default=60, ge=1)
+    metrics_token: SecretStr | None = None
+    otel_exporter: str | None = None
 
     @model_validator(mode="after")
     def _check_secret(self) -> Settings:
@@ -113,6 +149,15 @@ class Settings(BaseSettings):
                     "or set ILTEO_ENV=dev for local development."
                 )
             self.secret_key = SecretStr(value if len(value) >= 16 else DEV_SECRET_KEY)
+        if self.status_fault_menu and self.env == "prod":
+            raise ConfigurationError(
+                "ILTEO_STATUS_FAULT_MENU는 고장 훈련용이며 운영(prod)에서는 쓸 수 없습니다. / "
+                "ILTEO_STATUS_FAULT_MENU injects failures for fault drills; it is refused in prod."
+            )
+        if self.otel_exporter not in (None, "console", "otlp"):
+            raise ConfigurationError(
+                f"ILTEO_OTEL_EXPORTER must be console or otlp, not {self.otel_exporter!r}"
+            )
         return self
 
     @property

@@ -108,6 +108,8 @@ TOOLS: tuple[ToolSpec, ...] = (
     ),
     ToolSpec("list_lake_batches", 1, _LAKE, "ilteo.lake.ledger.list_batches", STEWARD_ROLES),
     ToolSpec("get_lake_batch", 1, _LAKE, "ilteo.lake.ledger.get_batch", STEWARD_ROLES),
+    # Public aggregates of every service menu: the default public read scope any account holds.
+    ToolSpec("get_service_status", 1, _REFERENCE, "ilteo.status.report.status_report"),
 )
 
 _BY_NAME = {tool.name: tool for tool in TOOLS}

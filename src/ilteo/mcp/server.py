@@ -53,6 +53,9 @@ def create_server(
     register_reference_tools(server, settings, auth)
     register_identity_tools(server, settings, auth)
     register_lake_tools(server, settings, auth)
+    from ilteo.mcp.tools.status import register_status_tools
+
+    register_status_tools(server, settings, auth)
     registered = [tool.name for tool in server._tool_manager.list_tools()]
     if registered != [tool.name for tool in TOOLS]:
         raise RuntimeError(f"MCP tools {registered} differ from the registry order")

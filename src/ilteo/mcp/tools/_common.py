@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import atexit
+import functools
+import inspect
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar, cast
@@ -63,7 +66,70 @@ def register_tool(
         description=description + entry.access_note(),
         annotations=READ_ONLY,
     )
-    return decorator
+
+    def logged(function: _F) -> _F:
+        return decorator(_with_request_log(server, name, function))
+
+    return logged
+
+
+def _client_of(kwargs: dict[str, Any]) -> str:
+    """The calling address of a tool call over HTTP (from its ``Context``), else ``stdio``."""
+    for value in kwargs.values():
+        if isinstance(value, Context):
+            try:
+                request = value.request_context.request
+            except ValueError:
+                return "stdio"
+            client = getattr(request, "client", None)
+            return str(client.host) if client else "stdio"
+    return "stdio"
+
+
+def _with_request_log(server: MCPServer, name: str, function: _F) -> _F:
+    """``function``, logging each call to the status request log (route ``mcp:<name>``).
+
+    The wrapper keeps the signature (``functools.wraps``), so the SDK sees the same parameters.
+    A tool error is logged with status 400 (the caller's error, not a failure), any other
+    exception with 500 (a failure).
+    """
+    from ilteo.status.logs import record_tool_call
+
+    def finish(started: float, status: int, kwargs: dict[str, Any]) -> None:
+        duration = (time.perf_counter() - started) * 1000.0
+        record_tool_call(server, name, duration, status=status, client=_client_of(kwargs))
+
+    if inspect.iscoroutinefunction(function):
+
+        @functools.wraps(function)
+        async def logged_async(*args: Any, **kwargs: Any) -> Any:
+            started, status = time.perf_counter(), 500
+            try:
+                result = await function(*args, **kwargs)
+                status = 200
+                return result
+            except ToolError:
+                status = 400
+                raise
+            finally:
+                finish(started, status, kwargs)
+
+        return cast("_F", logged_async)
+
+    @functools.wraps(function)
+    def logged_sync(*args: Any, **kwargs: Any) -> Any:
+        started, status = time.perf_counter(), 500
+        try:
+            result = function(*args, **kwargs)
+            status = 200
+            return result
+        except ToolError:
+            status = 400
+            raise
+        finally:
+            finish(started, status, kwargs)
+
+    return cast("_F", logged_sync)
 
 
 class McpAuth:

@@ -72,7 +72,9 @@ def _page(
 @router.get("/account/api-keys", response_class=HTMLResponse, name="web_api_keys")
 def api_keys_page(request: Request, account: SignedInPage) -> Response:
     """My API keys and a form to make one."""
-    return _page(request, account)
+    from ilteo.status.usability import track_task
+
+    return track_task(request, _page(request, account), "api_key.create", "form_viewed")
 
 
 @router.post("/account/api-keys", response_class=HTMLResponse)
@@ -107,7 +109,10 @@ def create_key(
         no_scope = "scopes" in exc.extra or (bool(scope_choice) and not scope)
         error = "api_keys.error.scope" if no_scope else "api_keys.error.name"
         return _page(request, account, status_code=422, error=error)
-    return _page(request, account, status_code=201, issued=issued)
+    from ilteo.status.usability import track_task
+
+    created = _page(request, account, status_code=201, issued=issued)
+    return track_task(request, created, "api_key.create", "key_created")
 
 
 @router.post("/account/api-keys/{key_id}/revoke", response_class=HTMLResponse)

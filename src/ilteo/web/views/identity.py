@@ -33,6 +33,8 @@ ANON_COOKIE = "ilteo_csrf"
 #: Seconds the password step's result stays valid for the TOTP step.
 PENDING_MAX_AGE = 300
 _PENDING_SALT = "ilteo.identity.sign-in-pending"
+#: The usability task of these pages (``ilteo.status.usability``).
+_TASK = "sign_in.password"
 
 
 def _settings(request: Request) -> Settings:
@@ -171,7 +173,7 @@ def sign_in_form(request: Request, account: CurrentAccount, next: str = "/accoun
     """The password step (or a note that you are already signed in), and the other ways in."""
     if account is None:
         _started(request, "sign_in.password")
-    return _page(
+    response = _page(
         request,
         "identity/sign_in.html",
         title_key="identity.sign_in.title",
@@ -181,6 +183,9 @@ def sign_in_form(request: Request, account: CurrentAccount, next: str = "/accoun
         failed=False,
         signed_in=account,
     )
+    from ilteo.status.usability import track_task
+
+    return track_task(request, response, _TASK, "form_viewed") if account is None else response
 
 
 @router.post("/sign-in", response_class=HTMLResponse)
@@ -199,11 +204,14 @@ def sign_in(
 
     with session_scope(_settings(request)) as session:
         result = check_password(session, login, password, client=client_of(request))
+    from ilteo.status.usability import track_task
+
     if result.outcome == "ok" and result.account_id:
-        return _signed_in(request, result.account_id, next)
+        done = _signed_in(request, result.account_id, next)
+        return track_task(request, done, _TASK, "password_ok", "signed_in")
     if result.outcome == "totp_required":
         pending = sign_step(request, _PENDING_SALT, result.account_id)
-        return _page(
+        asked = _page(
             request,
             "identity/sign_in.html",
             title_key="identity.totp_step.title",
@@ -213,6 +221,7 @@ def sign_in(
             failed=False,
             signed_in=None,
         )
+        return track_task(request, asked, _TASK, "password_ok", "totp_asked")
     return _page(
         request,
         "identity/sign_in.html",
@@ -259,7 +268,9 @@ def sign_in_totp(
             session, account_id, code, key=_secret(request), client=client_of(request)
         )
     if result.outcome == "ok":
-        return _signed_in(request, account_id, next)
+        from ilteo.status.usability import track_task
+
+        return track_task(request, _signed_in(request, account_id, next), _TASK, "signed_in")
     return _page(
         request,
         "identity/sign_in.html",

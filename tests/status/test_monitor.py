@@ -192,3 +192,38 @@ def test_a_served_app_with_the_monitor_probes_itself_and_opens_an_incident(
     assert lock.acquire()
     lock.release()
     assert evaluate(running) == []  # stateless: a later evaluation agrees with the monitor
+
+
+def test_the_monitor_applies_retention(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    import asyncio
+    from datetime import timedelta
+
+    from ilteo.identity.accounts import utcnow
+    from ilteo.status import monitor
+    from ilteo.status.logs import record_requests
+
+    upgrade(settings)
+    quiet = settings.model_copy(update={"status_check_seconds": 3600, "status_probe_seconds": 3600})
+    old = {
+        "menu": "home", "route": "/", "method": "GET", "status": 200, "duration_ms": 5.0,
+        "bytes": 1, "client": "c", "kind": "server", "failed": False,
+        "at": utcnow() - timedelta(days=quiet.status_raw_retention_days + 1),
+    }  # fmt: skip
+    with session_scope(quiet) as session:
+        record_requests(session, [old, {**old, "at": utcnow()}])
+    monkeypatch.setattr(monitor, "PRUNE_DELAY_SECONDS", 0.0)
+
+    async def one_round() -> None:
+        stop = asyncio.Event()
+        task = asyncio.create_task(
+            monitor.monitor_loop(quiet, stop, base_url=lambda: "http://127.0.0.1:9")
+        )
+        while True:  # until the old row is gone (the first round prunes)
+            await asyncio.sleep(0.05)
+            with session_scope(quiet) as session:
+                if len(session.scalars(select(RequestLog)).all()) == 1:
+                    break
+        stop.set()
+        await task
+
+    asyncio.run(asyncio.wait_for(one_round(), timeout=60))

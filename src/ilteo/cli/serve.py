@@ -122,7 +122,8 @@ def demo(
         f"\n열어 보세요 / open:\n  {url}/            기준 데이터 탐색 / reference browser\n"
         f"  {url}/lake        데이터 레이크 관리 / data steward pages (직원 로그인 / staff "
         "sign-in: `uv run ilteo identity create-staff --name 관리자 --role data_steward`)\n"
-        f"  {url}/v1/docs     Open API\n  {url}/mcp         MCP (streamable HTTP)\n"
+        f"  {url}/v1/docs     Open API\n  {url}/mcp         MCP (streamable HTTP, API 키 / key)\n"
+        f"  {url}/status      서비스 현황 / public service status\n"
         "중지: Ctrl+C / stop with Ctrl+C\n"
     )
     serve(host=settings.host, port=settings.port, workers=settings.workers)

@@ -9,7 +9,8 @@
 * with ``status_monitor`` on, it wraps the app's lifespan with a background loop that every
   ``status_check_seconds`` evaluates incidents (:func:`ilteo.status.incidents.evaluate`) and every
   ``status_probe_seconds`` runs the synthetic probes (:func:`ilteo.status.probes.run_probes`)
-  against the server's own address.
+  against the server's own address; the same loop applies the retention of request logs and
+  rollups (:func:`ilteo.status.logs.prune`) ten minutes after start and then daily.
 
 When ``ilteo serve --workers N`` runs several processes, only the one holding the leader lock runs
 the loop (:class:`LeaderLock`: ``flock`` on ``<home>/status-monitor.lock`` with SQLite, a session
@@ -289,6 +290,7 @@ async def monitor_loop(
     the server's event loop keeps answering, probes included.
     """
     from ilteo.status.incidents import evaluate
+    from ilteo.status.logs import prune
     from ilteo.status.probes import run_probes
 
     lock = lock or LeaderLock(settings)
@@ -296,6 +298,7 @@ async def monitor_loop(
     # The first probe waits one interval: the server may not be listening yet at startup.
     next_check = time.monotonic()
     next_probe = next_check + settings.status_probe_seconds
+    next_prune = next_check + PRUNE_DELAY_SECONDS  # retention, once a day after a quiet start
     try:
         while not stop.is_set():
             wait = settings.status_check_seconds
@@ -308,6 +311,10 @@ async def monitor_loop(
                     if now >= next_check:
                         next_check = now + settings.status_check_seconds
                         _log_changes(await asyncio.to_thread(evaluate, settings))
+                    if now >= next_prune:
+                        next_prune = now + PRUNE_INTERVAL_SECONDS
+                        pruned = await asyncio.to_thread(prune, settings)
+                        logger.info("status retention applied: %s", pruned["deleted"])
                     wait = max(0.0, min(next_check, next_probe) - time.monotonic())
             except Exception:
                 logger.exception("status monitor round failed; retrying")
@@ -316,6 +323,12 @@ async def monitor_loop(
                 await asyncio.wait_for(stop.wait(), timeout=max(wait, 0.01))
     finally:
         await asyncio.to_thread(lock.release)
+
+
+#: The leader applies retention (:func:`ilteo.status.logs.prune`) this long after it starts...
+PRUNE_DELAY_SECONDS = 600.0
+#: ... and then once a day.
+PRUNE_INTERVAL_SECONDS = 86_400.0
 
 
 def install_monitor(app: Any, settings: Settings) -> None:

@@ -60,6 +60,9 @@ def _register() -> None:
     from ilteo.cli import status
 
     app.add_typer(status.app, name="status")
+    from ilteo.cli import monitor
+
+    app.add_typer(monitor.app, name="monitor")
     serve.register(app)
 
 

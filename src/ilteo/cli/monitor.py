@@ -1,0 +1,86 @@
+"""``ilteo monitor``: AI impact monitoring (the project's KSCO 8 ↔ ISCO-08 crosswalk so far).
+
+A door: every command calls :mod:`ilteo.monitor` service functions, imported lazily inside the
+command so ``ilteo --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import typer
+
+from ilteo.cli._output import JSON_OPTION, console, print_json
+
+if TYPE_CHECKING:
+    from ilteo.core.settings import Settings
+
+app = typer.Typer(
+    help="AI 영향 모니터링 / AI impact monitoring: the KSCO 8 ↔ ISCO-08 crosswalk.",
+    no_args_is_help=True,
+)
+
+NOTE = (
+    "공식 연계표가 아닙니다; 검토된 보정 파일이 이를 고칩니다 / not an official correspondence "
+    "table; reviewed overrides correct it."
+)
+
+
+def _settings(ctx: typer.Context) -> Settings:
+    """The settings a caller put in ``ctx.obj`` (tests, embedding), else the process settings."""
+    from ilteo.core.settings import Settings, get_settings
+
+    return ctx.obj if isinstance(ctx.obj, Settings) else get_settings()
+
+
+@app.command("crosswalk")
+def crosswalk(
+    ctx: typer.Context,
+    out: Path | None = typer.Option(  # noqa: B008 - Typer declares options this way
+        None, "--out", help="CSV로 저장 / Write the crosswalk CSV (the published artefact) here."
+    ),
+    json_out: bool = JSON_OPTION,
+) -> None:
+    """KSCO 8 → ISCO-08 연계표 / Build the crosswalk and show its coverage."""
+    from ilteo.monitor.crosswalk import coverage, crosswalk_to_csv, ksco_isco_crosswalk
+
+    built = ksco_isco_crosswalk(_settings(ctx))
+    figures = coverage(built)
+    if out is not None:
+        figures["csv"] = str(crosswalk_to_csv(built, out))
+    if json_out:
+        print_json(figures)
+        return
+    console.print(
+        f"KSCO 8 단위 {figures['ksco_units']}개 중 연결 {figures['ksco_linked']}, "
+        f"신뢰도 ≥ {figures['confidence_threshold']}: {figures['ksco_confident_share']:.1%}; "
+        f"ISCO-08 단위 {figures['isco_reached']}/{figures['isco_units']} 도달; "
+        f"방법 / methods {figures['methods_of_best_link']}; {figures['build_seconds']} s",
+        highlight=False,
+    )
+    if out is not None:
+        console.print(f"CSV: {out}", highlight=False)
+    console.print(NOTE, highlight=False)
+
+
+@app.command("lossy")
+def lossy(ctx: typer.Context, json_out: bool = JSON_OPTION) -> None:
+    """손실 그룹 / One-to-many and many-to-one groups of the crosswalk."""
+    from ilteo.monitor.crosswalk import ksco_isco_crosswalk, lossy_groups
+
+    built = ksco_isco_crosswalk(_settings(ctx))
+    groups = lossy_groups(built)
+    if json_out:
+        print_json(groups)
+        return
+    counts = groups["counts"]
+    console.print(
+        f"일대다 / one-to-many: {counts['one_to_many']} KSCO; "
+        f"다대일 / many-to-one: {counts['many_to_one']} ISCO "
+        f"({counts['ksco_in_many_to_one']} KSCO links)",
+        highlight=False,
+    )
+    for code, targets in groups["one_to_many"].items():
+        console.print(f"  {code} {built.ksco[code].title} → {', '.join(targets)}", highlight=False)
+    console.print(NOTE, highlight=False)

@@ -1,0 +1,1 @@
+"""AI impact monitoring: a Korean exposure index, indicators, early warnings and reports."""

@@ -7,7 +7,7 @@ command so ``ilteo --help`` stays fast.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import typer
 
@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from ilteo.core.settings import Settings
 
 app = typer.Typer(
-    help="AI 영향 모니터링 / AI impact monitoring: the KSCO 8 ↔ ISCO-08 crosswalk.",
+    help="AI 영향 모니터링 / AI impact monitoring: crosswalk and exposure profiles.",
     no_args_is_help=True,
 )
 
@@ -84,3 +84,50 @@ def lossy(ctx: typer.Context, json_out: bool = JSON_OPTION) -> None:
     for code, targets in groups["one_to_many"].items():
         console.print(f"  {code} {built.ksco[code].title} → {', '.join(targets)}", highlight=False)
     console.print(NOTE, highlight=False)
+
+
+@app.command("exposure")
+def exposure(
+    ctx: typer.Context,
+    occupation: str = typer.Option(
+        ..., "--occupation", help="직업 코드 / The occupation's 4-digit unit-group code."
+    ),
+    system: str = typer.Option(
+        "ksco8", "--system", help="분류 / ksco8 (default) or isco08 (both codes are 4 digits)."
+    ),
+    json_out: bool = JSON_OPTION,
+) -> None:
+    """직업의 AI 노출 프로필 / An occupation's AI-exposure profile (KSCO 8 or ISCO-08)."""
+    from dataclasses import asdict
+
+    from ilteo.core.errors import InvalidInputError, NotFoundError
+    from ilteo.monitor.exposure import isco_exposure_profiles
+    from ilteo.monitor.ksco import ksco_profile
+
+    settings = _settings(ctx)
+    if system == "ksco8":
+        found: Any = asdict(ksco_profile(settings, occupation))
+    elif system == "isco08":
+        profiles = isco_exposure_profiles(settings)
+        if occupation not in profiles:
+            raise NotFoundError(
+                f"ISCO-08 '{occupation}'의 노출 프로필이 없습니다 / no exposure profile for "
+                f"ISCO-08 '{occupation}'"
+            )
+        found = asdict(profiles[occupation])
+    else:
+        raise InvalidInputError(
+            f"알 수 없는 분류 '{system}' / unknown system '{system}' (ksco8 or isco08)"
+        )
+    if json_out:
+        print_json(found)
+        return
+    title = found.get("title_ko") or found.get("title")
+    console.print(
+        f"{occupation} {title}: 종합 {found['combined']:.2f} "
+        f"[{found['band_low']:.2f}-{found['band_high']:.2f}], {found['gradient']}",
+        highlight=False,
+    )
+    for driver in found["drivers"][:3]:
+        console.print(f"  · {driver['task']} ({driver['score']:.2f})", highlight=False)
+    console.print(found["caveat"], highlight=False)

@@ -72,7 +72,8 @@ def reference_dir() -> Path:
     return Path(os.environ.get("ILTEO_REFERENCE_DIR", DEFAULT_REFERENCE))
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A free TCP port on loopback."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
@@ -101,14 +102,13 @@ def _steward_key(settings: Settings) -> str:
 
 
 @contextmanager
-def serve(
-    home: Path, workers: int = 1, extra_env: dict[str, str] | None = None
-) -> Iterator[Server]:
-    """Run ``ilteo serve --workers N`` in its own process on a fresh ``home`` until the end."""
-    settings = Settings(env="dev", home=home, reference_dir=reference_dir())
-    upgrade(settings)
-    key = _steward_key(settings)
-    port = _free_port()
+def run_server(
+    home: Path, port: int, workers: int = 1, extra_env: dict[str, str] | None = None
+) -> Iterator[str]:
+    """Run ``ilteo serve --workers N`` on ``home`` and ``port`` until the block ends; its URL.
+
+    The server's output goes to ``server-<ms>.log`` in ``home`` (a new file per start).
+    """
     env = {
         **os.environ,
         "ILTEO_ENV": "dev",
@@ -120,7 +120,7 @@ def serve(
         **(extra_env or {}),
     }
     ilteo = shutil.which("ilteo", path=str(Path(sys.executable).parent)) or "ilteo"
-    log = home / "server.log"
+    log = home / f"server-{int(time.time() * 1000)}.log"
     with log.open("wb") as out:
         process = subprocess.Popen(
             [ilteo, "serve", "--workers", str(workers)],
@@ -140,14 +140,27 @@ def serve(
                 except httpx.TransportError:
                     pass
                 time.sleep(0.1)
-            yield Server(url=url, key=key, log=log)
+            yield url
         finally:
             process.terminate()
             try:
-                process.wait(timeout=15)
+                process.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+
+
+@contextmanager
+def serve(
+    home: Path, workers: int = 1, extra_env: dict[str, str] | None = None
+) -> Iterator[Server]:
+    """Run ``ilteo serve --workers N`` in its own process on a fresh ``home`` until the end."""
+    settings = Settings(env="dev", home=home, reference_dir=reference_dir())
+    upgrade(settings)
+    key = _steward_key(settings)
+    with run_server(home, free_port(), workers, extra_env) as url:
+        log = max(home.glob("server-*.log"))
+        yield Server(url=url, key=key, log=log)
 
 
 def _ms(value: str) -> float:

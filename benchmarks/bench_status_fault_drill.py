@@ -20,21 +20,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import shutil
-import socket
-import subprocess
-import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import quote
 
 import httpx
+from bench_api_load import free_port, reference_dir, run_server
 from sqlalchemy import select
 
 from ilteo.core.db import session_scope, upgrade
@@ -44,20 +38,8 @@ from ilteo.identity.api_keys import MAX_LIMIT, create_api_key
 from ilteo.status.incidents import as_utc
 from ilteo.status.models import Incident
 
-DEFAULT_REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "data"
 MENU = "reference-search"
 PATH = "/v1/reference/occupations?q=" + quote("간호사")
-
-
-def reference_dir() -> Path:
-    """The real reference data the server reads."""
-    return Path(os.environ.get("ILTEO_REFERENCE_DIR", DEFAULT_REFERENCE))
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _api_key(settings: Settings) -> str:
@@ -72,47 +54,6 @@ def _api_key(settings: Settings) -> str:
             rate_per_minute=MAX_LIMIT,
             daily_quota=MAX_LIMIT,
         ).token
-
-
-@contextmanager
-def serve(home: Path, port: int, workers: int, env_extra: dict[str, str]) -> Iterator[str]:
-    """Run ``ilteo serve`` on ``home`` and ``port`` until the block ends."""
-    env = {
-        **os.environ,
-        "ILTEO_ENV": "dev",
-        "ILTEO_HOME": str(home),
-        "ILTEO_REFERENCE_DIR": str(reference_dir()),
-        "ILTEO_HOST": "127.0.0.1",
-        "ILTEO_PORT": str(port),
-        "ILTEO_WARM_ON_START": "false",
-        **env_extra,
-    }
-    ilteo = shutil.which("ilteo", path=str(Path(sys.executable).parent)) or "ilteo"
-    log = home / f"server-{int(time.time() * 1000)}.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [ilteo, "serve", "--workers", str(workers)], env=env, stdout=out, stderr=out
-        )
-        url = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 60
-            while True:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"ilteo serve did not start; see {log}")
-                try:
-                    if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                time.sleep(0.05)
-            yield url
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
 
 
 class Traffic:
@@ -182,15 +123,16 @@ def main() -> None:
         "ILTEO_STATUS_WINDOW_MINUTES": "1",
         "ILTEO_STATUS_RECOVERY_CHECKS": "3",
         "ILTEO_STATUS_FLUSH_SECONDS": "0.5",
+        "ILTEO_WARM_ON_START": "false",
     }
     with tempfile.TemporaryDirectory() as tmp:
         home = Path(tmp) / "home"
         settings = Settings(env="dev", home=home, reference_dir=reference_dir())
         upgrade(settings)
         key = _api_key(settings)
-        port = _free_port()
+        port = free_port()
         fault_env = {**monitor_env, "ILTEO_STATUS_FAULT_MENU": MENU}
-        with serve(home, port, args.workers, fault_env) as url:
+        with run_server(home, port, args.workers, fault_env) as url:
             traffic = Traffic(url, key, args.rate)
             traffic.thread.start()
             fault_started = time.monotonic()
@@ -205,7 +147,7 @@ def main() -> None:
             }
             time.sleep(max(0.0, args.fault_seconds - (time.monotonic() - fault_started)))
             traffic.armed = True
-        with serve(home, port, args.workers, monitor_env):
+        with run_server(home, port, args.workers, monitor_env):
             _poll(lambda: (i := _incident(settings)) is not None and i.closed_at is not None, 180)
             traffic.stop.set()
             traffic.thread.join(timeout=15)

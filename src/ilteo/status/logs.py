@@ -440,25 +440,23 @@ def _route_templates(app: ASGIApp) -> dict[int, str]:
     return templates
 
 
-class RequestLogMiddleware:
-    """Pure ASGI: time each HTTP request and buffer one row for :class:`RequestLogWriter`.
+class RouteNames:
+    """The full route template and the service menu of an answered request, both cached.
 
-    The route template comes from the route the app matched (``scope["route"]`` or, for plain
-    routes and mounts, ``scope["endpoint"]``), looked up after the app ran; never the raw path or
-    its query string. An exception escaping the app is logged as a failed 500 and re-raised.
+    Routers are included lazily, so a matched route's own ``path`` may lack its prefix: the full
+    templates come from :func:`_route_templates`, rebuilt only when the app's route count
+    changes. Shared by the request log and the Prometheus metrics (:mod:`ilteo.status.metrics`).
     """
 
-    def __init__(self, app: ASGIApp, writer: RequestLogWriter, root: ASGIApp) -> None:
-        """Wrap ``app``; ``root`` is the FastAPI app whose routes give the templates."""
-        self.app = app
-        self.writer = writer
+    def __init__(self, root: ASGIApp) -> None:
+        """Name the routes of ``root`` (the FastAPI app)."""
         self.root = root
-        self.timeout_ms = writer.settings.status_timeout_ms
         self._templates: dict[int, str] = {}
         self._route_count = -1
         self._menus: dict[tuple[str, str], str] = {}
 
-    def _template(self, scope: Scope) -> str:
+    def template(self, scope: Scope) -> str:
+        """The template of the route that answered (``scope["route"]`` or ``["endpoint"]``)."""
         route = scope.get("route")
         target = route if route is not None else scope.get("endpoint")
         if target is None:
@@ -472,10 +470,11 @@ class RequestLogMiddleware:
             found = self._templates.get(id(target))
         if found is None:  # a route inside a mounted app: its own template, never the raw path
             path = getattr(target, "path", None)
-            return path if isinstance(path, str) else UNMATCHED
+            return path if isinstance(path, str) and path else UNMATCHED
         return found
 
-    def _menu(self, method: str, template: str) -> str:
+    def menu(self, method: str, template: str) -> str:
+        """The service menu of ``method template`` (``ops`` for unmatched requests)."""
         key = (method, template)
         menu = self._menus.get(key)
         if menu is None:
@@ -489,6 +488,22 @@ class RequestLogMiddleware:
             if len(self._menus) < _MENU_CACHE:  # methods are client-chosen: keep the cache bounded
                 self._menus[key] = menu
         return menu
+
+
+class RequestLogMiddleware:
+    """Pure ASGI: time each HTTP request and buffer one row for :class:`RequestLogWriter`.
+
+    The route template comes from the route the app matched (``scope["route"]`` or, for plain
+    routes and mounts, ``scope["endpoint"]``), looked up after the app ran; never the raw path or
+    its query string. An exception escaping the app is logged as a failed 500 and re-raised.
+    """
+
+    def __init__(self, app: ASGIApp, writer: RequestLogWriter, root: ASGIApp) -> None:
+        """Wrap ``app``; ``root`` is the FastAPI app whose routes give the templates."""
+        self.app = app
+        self.writer = writer
+        self.names = RouteNames(root)
+        self.timeout_ms = writer.settings.status_timeout_ms
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Run the app, then buffer the request's row.
@@ -537,13 +552,13 @@ class RequestLogMiddleware:
             if status == 0:  # the app returned without answering
                 status = 500
             method = str(scope.get("method", "GET"))
-            template = self._template(scope)
+            template = self.names.template(scope)
             client = scope.get("client")
             timed_out = duration > self.timeout_ms
             self.writer.append(
                 (
                     at,
-                    self._menu(method, template),
+                    self.names.menu(method, template),
                     template[:200],
                     method[:8],
                     status,

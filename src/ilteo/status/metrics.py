@@ -47,6 +47,7 @@ from prometheus_client import (
 
 from ilteo.api.routers.identity import bearer_token, current_account, session_token
 from ilteo.status.histogram import EDGES_MS
+from ilteo.status.logs import RouteNames
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -57,9 +58,6 @@ if TYPE_CHECKING:
 
     from ilteo.core.settings import Settings
 
-#: The template of a request no route matched, and its menu.
-UNMATCHED: Final = "<unmatched>"
-UNMATCHED_MENU: Final = "ops"
 #: The role whose session may read the metrics.
 READER_ROLE: Final = "administrator"
 
@@ -71,8 +69,6 @@ class Metrics:
     registry: CollectorRegistry = field(default_factory=CollectorRegistry)
     tracer: Tracer | None = None
     provider: TracerProvider | None = None
-    _menus: dict[tuple[str, str], str] = field(default_factory=dict)
-    _templates: dict[int, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         """Create the collectors in this registry."""
@@ -95,58 +91,6 @@ class Metrics:
             registry=self.registry,
         )
 
-    def menu(self, method: str, template: str | None) -> str:
-        """The service menu of a route template (cached; unmatched is ``ops``)."""
-        if template is None:
-            return UNMATCHED_MENU
-        key = (method, template)
-        found = self._menus.get(key)
-        if found is None:
-            from ilteo.status.menus import UnknownRouteError, menu_for_path, menu_for_route
-
-            try:
-                found = menu_for_route(method, template)
-            except UnknownRouteError:  # a 405 on a known path (tests/status/test_menus.py)
-                found = menu_for_path(template) or UNMATCHED_MENU
-            if len(self._menus) < 10_000:  # templates are finite; bound it anyway
-                self._menus[key] = found
-        return found
-
-    def template(self, root: Any, scope: Scope) -> str | None:
-        """The full path template of the route that answered (``None``: no route matched).
-
-        Routers are included lazily, so a matched route's own ``path`` may lack its prefix: the
-        full templates come from :func:`fastapi.routing.iter_route_contexts`, keyed by the
-        route object (or, for plain routes and mounts, their endpoint or app).
-        """
-        route = scope.get("route")
-        target = route if route is not None else scope.get("endpoint")
-        if target is None:
-            return None
-        if id(target) not in self._templates:
-            self._templates = _route_templates(root)  # routes added after the first request
-        found = self._templates.get(id(target))
-        if found is None:
-            path = getattr(target, "path", None)
-            return path if isinstance(path, str) and path else None
-        return found
-
-
-def _route_templates(root: Any) -> dict[int, str]:
-    from fastapi.routing import APIRoute, iter_route_contexts
-
-    templates: dict[int, str] = {}
-    for context in iter_route_contexts(getattr(root, "routes", [])):
-        original = context.original_route
-        if not context.path:
-            continue
-        templates[id(original)] = context.path
-        if not isinstance(original, APIRoute):
-            target = getattr(original, "endpoint", None) or getattr(original, "app", None)
-            if target is not None:
-                templates.setdefault(id(target), context.path)
-    return templates
-
 
 class MetricsMiddleware:
     """Count, time and (optionally) trace every HTTP request; other scopes pass through."""
@@ -155,7 +99,7 @@ class MetricsMiddleware:
         """Wrap ``app``, feeding ``metrics``; ``root`` is the app whose routes give templates."""
         self.app = app
         self.metrics = metrics
-        self.root = root
+        self.names = RouteNames(root)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Answer one ASGI call."""
@@ -180,8 +124,8 @@ class MetricsMiddleware:
         finally:
             metrics.in_flight.dec()
             elapsed = time.perf_counter() - started
-            template = metrics.template(self.root, scope)
-            menu = metrics.menu(method, template)
+            template = self.names.template(scope)
+            menu = self.names.menu(method, template)
             metrics.requests.labels(menu, f"{status // 100}xx").inc()
             metrics.duration.labels(menu).observe(elapsed)
             if span is not None:
@@ -194,10 +138,9 @@ def _server_kind() -> Any:
     return SpanKind.SERVER
 
 
-def _end_span(span: Any, method: str, template: str | None, status: int, menu: str) -> None:
+def _end_span(span: Any, method: str, route: str, status: int, menu: str) -> None:
     from opentelemetry.trace import Status, StatusCode
 
-    route = template or UNMATCHED
     span.update_name(f"{method} {route}")
     span.set_attribute("http.request.method", method)
     span.set_attribute("http.route", route)

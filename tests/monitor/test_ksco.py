@@ -85,14 +85,14 @@ def test_cli_answers_ksco_and_isco_codes(module_settings: Settings) -> None:
     )
     assert ksco.exit_code == 0, ksco.output
     body = json.loads(ksco.output)
-    assert (body["ksco8"], body["caveat"]) == ("2222", CAVEAT)
+    assert (body["ksco"]["ksco8"], body["caveat"]) == ("2222", CAVEAT)
     isco = runner.invoke(
         monitor_cli.app,
         ["exposure", "--occupation", "4110", "--system", "isco08", "--json"],
         obj=module_settings,
     )
     assert isco.exit_code == 0, isco.output
-    assert json.loads(isco.output)["isco08"] == "4110"
+    assert json.loads(isco.output)["isco"][0]["isco08"] == "4110"
     arguments = ["exposure", "--occupation", "2222", "--system", "soc"]
     bad = runner.invoke(monitor_cli.app, arguments, obj=module_settings)
     assert bad.exit_code != 0

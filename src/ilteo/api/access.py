@@ -33,6 +33,21 @@ PUBLIC_ROUTES: Final[frozenset[tuple[str, str]]] = frozenset(
         ("GET", "/v1/reference/industries"),
         ("GET", "/v1/reference/industries/{revision}/{code}"),
         ("GET", "/v1/reference/datasets"),
+        # AI impact monitoring: public aggregates (exposure, crosswalk, suppressed indicators)
+        ("GET", "/v1/monitor/exposure"),
+        ("GET", "/v1/monitor/exposure/{code}"),
+        ("GET", "/v1/monitor/crosswalk"),
+        ("GET", "/v1/monitor/crosswalk.csv"),
+        ("GET", "/v1/monitor/indicators"),
+        ("GET", "/monitor/crosswalk"),
+        ("GET", "/monitor/exposure/{code}"),
+        # AI impact monitoring dashboard (ilteo.web.views.monitor): public aggregates only
+        ("GET", "/monitor"),
+        ("GET", "/monitor/occupations"),
+        ("GET", "/monitor/occupations/{ksco}"),
+        ("GET", "/monitor/regions"),
+        ("GET", "/monitor/alerts"),
+        ("GET", "/monitor/spec/{name}.vl.json"),
         # web pages and their static files
         ("GET", "/"),
         ("GET", "/reference"),

@@ -62,6 +62,9 @@ def _register() -> None:
     app.add_typer(status.app, name="status")
     from ilteo.cli import monitor
 
+    from ilteo.cli import monitor_indicators
+
+    monitor_indicators.register(monitor.app)
     app.add_typer(monitor.app, name="monitor")
     serve.register(app)
 

@@ -7,7 +7,7 @@ command so ``ilteo --help`` stays fast.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -90,44 +90,54 @@ def lossy(ctx: typer.Context, json_out: bool = JSON_OPTION) -> None:
 def exposure(
     ctx: typer.Context,
     occupation: str = typer.Option(
-        ..., "--occupation", help="직업 코드 / The occupation's 4-digit unit-group code."
+        ...,
+        "--occupation",
+        help="직업 코드 / Occupation code: KSCO 8 or ISCO-08 (4 digits), SOC (15-1252) or "
+        "O*NET-SOC (15-1252.00).",
     ),
-    system: str = typer.Option(
-        "ksco8", "--system", help="분류 / ksco8 (default) or isco08 (both codes are 4 digits)."
+    system: str | None = typer.Option(
+        None,
+        "--system",
+        help="분류 / Force the system: ksco8, isco08, soc or onet (default: from the code's "
+        "form; 4-digit codes are KSCO 8).",
     ),
     json_out: bool = JSON_OPTION,
 ) -> None:
-    """직업의 AI 노출 프로필 / An occupation's AI-exposure profile (KSCO 8 or ISCO-08)."""
-    from dataclasses import asdict
+    """직업의 AI 노출 프로필 / An occupation's AI-exposure profile (KSCO 8, ISCO-08, SOC, O*NET)."""
+    from ilteo.monitor.lookup import exposure_lookup
 
-    from ilteo.core.errors import InvalidInputError, NotFoundError
-    from ilteo.monitor.exposure import isco_exposure_profiles
-    from ilteo.monitor.ksco import ksco_profile
-
-    settings = _settings(ctx)
-    if system == "ksco8":
-        found: Any = asdict(ksco_profile(settings, occupation))
-    elif system == "isco08":
-        profiles = isco_exposure_profiles(settings)
-        if occupation not in profiles:
-            raise NotFoundError(
-                f"ISCO-08 '{occupation}'의 노출 프로필이 없습니다 / no exposure profile for "
-                f"ISCO-08 '{occupation}'"
-            )
-        found = asdict(profiles[occupation])
-    else:
-        raise InvalidInputError(
-            f"알 수 없는 분류 '{system}' / unknown system '{system}' (ksco8 or isco08)"
-        )
+    answer = exposure_lookup(_settings(ctx), occupation, system)
     if json_out:
-        print_json(found)
+        print_json(answer.to_json())
         return
-    title = found.get("title_ko") or found.get("title")
-    console.print(
-        f"{occupation} {title}: 종합 {found['combined']:.2f} "
-        f"[{found['band_low']:.2f}-{found['band_high']:.2f}], {found['gradient']}",
-        highlight=False,
-    )
-    for driver in found["drivers"][:3]:
-        console.print(f"  · {driver['task']} ({driver['score']:.2f})", highlight=False)
-    console.print(found["caveat"], highlight=False)
+    title = answer.title_ko or answer.title or ""
+    console.print(f"{answer.system} {answer.code} {title}", highlight=False)
+    if answer.ksco is not None:
+        found = answer.ksco
+        console.print(
+            f"  종합 / combined {found.combined:.2f} [{found.band_low:.2f}-{found.band_high:.2f}], "
+            f"{found.gradient}, {found.leaning}",
+            highlight=False,
+        )
+        for driver in found.drivers[:3]:
+            console.print(f"  · {driver.task} ({driver.score:.2f})", highlight=False)
+    for reached in answer.isco:
+        if reached.profile is None:
+            console.print(f"  ISCO-08 {reached.isco08} {reached.title}: {reached.missing}")
+            continue
+        p = reached.profile
+        confidence = f", 신뢰도 {reached.confidence:.2f}" if reached.confidence is not None else ""
+        console.print(
+            f"  ISCO-08 {p.isco08} {p.title}: {p.combined:.2f} "
+            f"[{p.band_low:.2f}-{p.band_high:.2f}] ({reached.via}{confidence})",
+            highlight=False,
+        )
+    for score in answer.native_scores:
+        value = "—" if score.value is None else f"{score.value:.4g}"
+        console.print(
+            f"  {score.index} {score.system} {score.code}: {value} ({score.version})",
+            highlight=False,
+        )
+    for note in answer.notes:
+        console.print(note, highlight=False)
+    console.print(answer.caveat, highlight=False)

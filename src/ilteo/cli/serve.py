@@ -113,6 +113,14 @@ def demo(
             if "model" in f
         )
     )
+    from ilteo.monitor.indicators import build_indicators
+
+    with progress_bar("월별 고용 지표 / monthly indicators") as advance:
+        indicators = build_indicators(settings, progress=advance)
+    console.print(
+        f"✓ 월별 지표 / monthly indicators: {len(indicators.months)} months "
+        f"({len(indicators.computed)} computed, {len(indicators.reused)} up to date)"
+    )
     _print_demo_accounts(settings)
     console.print(f"준비 시간 / build time: {time.perf_counter() - started:.1f}s")
     if no_serve:

@@ -88,6 +88,8 @@ class Settings(BaseSettings):
         api_key_cache_seconds: How long a server process remembers a checked API key (0: never).
             A change made in the same process (revocation, roles, account status) is seen at
             once; one made by another process (``ilteo keys revoke``) within this many seconds.
+        monitor_min_cell: Disclosure threshold of the monitoring indicators: non-zero counts
+            below it are shown as suppressed on every open door (pages, API, MCP, report).
     """
 
     model_config = SettingsConfigDict(env_prefix="ILTEO_", env_file=".env", extra="ignore")
@@ -136,6 +138,7 @@ class Settings(BaseSettings):
     status_beacon_per_minute: int = Field(default=60, ge=1)
     metrics_token: SecretStr | None = None
     otel_exporter: str | None = None
+    monitor_min_cell: int = Field(default=5, ge=1, le=1000)
 
     @model_validator(mode="after")
     def _check_secret(self) -> Settings:

@@ -110,6 +110,9 @@ TOOLS: tuple[ToolSpec, ...] = (
     ToolSpec("get_lake_batch", 1, _LAKE, "ilteo.lake.ledger.get_batch", STEWARD_ROLES),
     # Public aggregates of every service menu: the default public read scope any account holds.
     ToolSpec("get_service_status", 1, _REFERENCE, "ilteo.status.report.status_report"),
+    # AI impact monitoring: public aggregates (profiles, crosswalk, suppressed indicators).
+    ToolSpec("get_occupation_exposure", 1, _REFERENCE, "ilteo.monitor.lookup.exposure_lookup"),
+    ToolSpec("get_labour_indicators", 1, _REFERENCE, "ilteo.monitor.indicators.read_indicators"),
 )
 
 _BY_NAME = {tool.name: tool for tool in TOOLS}

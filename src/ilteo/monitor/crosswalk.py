@@ -19,6 +19,9 @@ it. Method (see ``docs/monitor-crosswalk.md``):
 from __future__ import annotations
 
 import csv
+import hashlib
+import json
+import os
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -30,9 +33,12 @@ import numpy as np
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
+from ilteo import __version__
 from ilteo.core.errors import InvalidInputError
 from ilteo.core.settings import Settings
 from ilteo.reference.codes import cached_index, occupation_systems
+from ilteo.reference.datasets import get_dataset
+from ilteo.reference.loading import ReferencePaths
 
 #: The reviewed corrections, applied last.
 OVERRIDES_PATH = Path(__file__).with_name("crosswalk_overrides.yaml")
@@ -315,9 +321,127 @@ def _links_for(row: int, unit: Unit, isco: list[Unit], signals: _Signals) -> lis
     return links
 
 
-@cached_index("ksco8", "onet", "crosswalks", "ilo_genai_2025")
+#: The reference datasets the crosswalk is built from (its in-memory and on-disk cache key).
+DATASETS = ("ksco8", "onet", "crosswalks", "ilo_genai_2025")
+#: Bumped when the on-disk layout of :func:`_to_disk` changes.
+DISK_FORMAT = 1
+
+
+def fingerprint(settings: Settings) -> str:
+    """The key of a built crosswalk: sources (path, size, mtime), overrides, method code, version.
+
+    Any change to a reference file, the reviewed overrides or this module's code gives a new key,
+    so a cached build is never stale; an old key's file is simply not read again.
+    """
+    paths = ReferencePaths.of(settings)
+    digest = hashlib.sha256(f"{DISK_FORMAT}|{__version__}|{paths.root}".encode())
+    for dataset_id in DATASETS:
+        spec = get_dataset(dataset_id)
+        for data_file in spec.files:
+            path = paths.root / spec.folder / data_file.path
+            try:
+                stat = path.stat()
+                digest.update(f"|{path}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+            except OSError:
+                digest.update(f"|{path}:missing".encode())
+    digest.update(OVERRIDES_PATH.read_bytes())
+    digest.update(Path(__file__).read_bytes())
+    return digest.hexdigest()[:32]
+
+
+def disk_cache_path(settings: Settings) -> Path:
+    """Where the build for the current :func:`fingerprint` is kept (JSON, under the cache dir)."""
+    return settings.cache_dir / "monitor" / f"crosswalk-{fingerprint(settings)}.json"
+
+
+def _to_disk(built: Crosswalk, path: Path) -> None:
+    """Write a build atomically (a temporary file renamed into place); errors are not fatal."""
+    data = {
+        "format": DISK_FORMAT,
+        "ksco": [[u.code, u.title, u.title_en] for u in built.ksco.values()],
+        "isco": [[u.code, u.title, u.title_en] for u in built.isco.values()],
+        "links": [
+            [
+                x.ksco8,
+                x.isco08,
+                x.confidence,
+                x.method,
+                x.score,
+                x.score_en,
+                x.score_embedding,
+                x.rank,
+                x.reason,
+            ]
+            for x in built.links
+        ],
+        "flagged": built.flagged,
+        "build_seconds": built.build_seconds,
+        "sources": built.sources,
+    }
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_suffix(f".{os.getpid()}.tmp")
+        temporary.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+        os.replace(temporary, path)
+    except OSError:
+        return  # a read-only cache only costs the next process a rebuild
+
+
+def _from_disk(path: Path) -> Crosswalk | None:
+    """A build kept by :func:`_to_disk`, or ``None`` when absent or unreadable."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if data.get("format") != DISK_FORMAT:
+            return None
+        return Crosswalk(
+            {c: Unit(c, t, e) for c, t, e in data["ksco"]},
+            {c: Unit(c, t, e) for c, t, e in data["isco"]},
+            [Link(*row) for row in data["links"]],
+            dict(data["flagged"]),
+            float(data["build_seconds"]),
+            dict(data["sources"]),
+        )
+    except (OSError, ValueError, TypeError, KeyError):
+        return None
+
+
+#: Builds of this process by :func:`fingerprint` (which does not depend on the home folder).
+_BUILT: dict[str, Crosswalk] = {}
+
+
+@cached_index(*DATASETS)
 def ksco_isco_crosswalk(settings: Settings) -> Crosswalk:
-    """Build the KSCO 8 → ISCO-08 crosswalk (cached per reference folder and source fingerprint).
+    """The KSCO 8 → ISCO-08 crosswalk, cached in memory and on disk per :func:`fingerprint`.
+
+    The build (Kiwi and embeddings, seconds) runs once per fingerprint: a later process reads the
+    JSON kept under ``settings.cache_dir / "monitor"``, and another home folder of this process
+    over the same reference data reuses the build in memory.
+
+    Args:
+        settings: where the reference data lives.
+
+    Returns:
+        The crosswalk: every KSCO unit linked to one or more ISCO units, or flagged with a reason.
+
+    Raises:
+        InvalidInputError: an override names an unknown KSCO or ISCO unit.
+    """
+    key = fingerprint(settings)
+    kept = _BUILT.get(key)
+    if kept is not None:
+        return kept
+    path = settings.cache_dir / "monitor" / f"crosswalk-{key}.json"
+    kept = _from_disk(path)
+    if kept is None:
+        kept = build_crosswalk(settings)
+        _to_disk(kept, path)
+    _BUILT.clear()  # one reference folder at a time: the previous build is not kept
+    _BUILT[key] = kept
+    return kept
+
+
+def build_crosswalk(settings: Settings) -> Crosswalk:
+    """Build the KSCO 8 → ISCO-08 crosswalk from the reference data (no cache).
 
     Args:
         settings: where the reference data lives.

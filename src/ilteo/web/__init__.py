@@ -31,6 +31,7 @@ def mount_web(app: FastAPI, settings: Settings) -> None:
         home,
         identity,
         lake,
+        monitor,
         oidc,
         passkeys,
         phone,
@@ -43,6 +44,7 @@ def mount_web(app: FastAPI, settings: Settings) -> None:
     app.include_router(home.router)
     app.include_router(reference.router)
     app.include_router(lake.router)
+    app.include_router(monitor.router)
     identity.install_identity(app)
     for module in (passkeys, phone, counter, oidc, delegation, api_keys, sign_in_report):
         app.include_router(module.router)

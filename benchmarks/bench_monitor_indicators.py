@@ -122,6 +122,77 @@ def _lookups(home: Path, reference: Path) -> dict[str, Any]:
     }
 
 
+def _http_lookups(home: Path) -> dict[str, Any]:
+    """``GET /v1/monitor/exposure/{code}`` against a real ``ilteo serve`` (one worker, API key).
+
+    Every KSCO unit group, 30 ISCO and 30 SOC/O*NET-SOC codes and a few unknown ones, in random
+    order, after one warm-up pass over the same codes; one client, sequential requests.
+    """
+    import httpx
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from bench_api_load import serve
+
+    from ilteo.core.settings import Settings
+    from ilteo.monitor.ksco import ksco_index
+
+    index = ksco_index(
+        Settings(
+            env="dev",
+            home=home,
+            reference_dir=Path(
+                os.environ.get(
+                    "ILTEO_REFERENCE_DIR", Path(__file__).resolve().parents[2] / "shared" / "data"
+                )
+            ),
+        )
+    )
+    paths = [
+        f"/v1/monitor/exposure/{code}" for code in sorted({*index.profiles, *index.unprofiled})
+    ]
+    isco = sorted({link.isco08 for p in index.profiles.values() for link in p.linked})[:30]
+    paths += [f"/v1/monitor/exposure/{code}?system=isco08" for code in isco]
+    paths += [
+        f"/v1/monitor/exposure/{code}"
+        for code in (
+            "15-1252",
+            "15-1252.00",
+            "13-2011",
+            "43-4051",
+            "29-1141",
+            "41-2031",
+            "11-1021",
+            "43-9061",
+            "15-2051",
+            "27-3043",
+            "9999",
+            "00-0000",
+            "12",
+        )
+    ]
+    random.Random(11).shuffle(paths)  # noqa: S311 - an order, not a secret
+    timings: list[float] = []
+    statuses: dict[int, int] = {}
+    with serve(home / "http", 1, {"ILTEO_API_RATE_PER_MINUTE": "1000000"}) as server:
+        headers = {"Authorization": f"Bearer {server.key}"}
+        with httpx.Client(base_url=server.url, headers=headers, timeout=30) as client:
+            for round_ in range(2):
+                for path in paths:
+                    t0 = time.perf_counter()
+                    status = client.get(path).status_code
+                    if round_:
+                        timings.append((time.perf_counter() - t0) * 1000)
+                        statuses[status] = statuses.get(status, 0) + 1
+    timings.sort()
+    return {
+        "requests": len(timings),
+        "statuses": statuses,
+        "p50_ms": round(timings[len(timings) // 2], 2),
+        "p95_ms": round(timings[int(len(timings) * 0.95)], 2),
+        "max_ms": round(timings[-1], 2),
+    }
+
+
 def bench(persons: int, repeat: int, reference: Path, work: Path) -> dict[str, Any]:
     """Set up one lake, then time full builds and one-month additions ``repeat`` times."""
     root = work / str(persons)
@@ -168,6 +239,7 @@ def bench(persons: int, repeat: int, reference: Path, work: Path) -> dict[str, A
         "runs": runs,
         "median": median,
         "lookups": _lookups(home, reference),
+        "http_lookups": _http_lookups(root),
     }
 
 

@@ -10,11 +10,14 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from ilteo.core.settings import Settings
+
+if TYPE_CHECKING:
+    from tests.monitor.conftest import MonitorLake
 
 # Test servers start cold: a background warm-up per app would only compete with the tests.
 os.environ.setdefault("ILTEO_WARM_ON_START", "false")
@@ -112,3 +115,23 @@ def serve_app(settings: Settings, app: Any = None) -> Iterator[str]:
 def serve() -> Callable[[Settings], AbstractContextManager[str]]:
     """``with serve(settings) as url:`` runs the app on a free local port for the block."""
     return serve_app
+
+
+@pytest.fixture(scope="session")
+def monitor_lake(tmp_path_factory: pytest.TempPathFactory) -> MonitorLake:
+    """A built lake with one AI shock (tests/monitor/conftest.py); read-only: copy to change it."""
+    from tests.monitor.conftest import MONITOR_SHOCK, MonitorLake
+
+    from ilteo.core.db import upgrade
+    from ilteo.lake.pipeline import build_lake
+    from ilteo.monitor.indicators import build_indicators
+    from ilteo.synth import generate, parse_shock
+
+    root = tmp_path_factory.mktemp("monitor-lake")
+    settings = Settings(env="test", home=root / "home", reference_dir=REFERENCE_DIR)
+    upgrade(settings)
+    country = root / "country"
+    generate(country, 3_000, 11, shocks=parse_shock(MONITOR_SHOCK), settings=settings)
+    build_lake(country, settings)
+    build_indicators(settings)
+    return MonitorLake(settings, country)

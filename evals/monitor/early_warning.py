@@ -36,7 +36,7 @@ import polars as pl
 from ilteo.core.db import upgrade
 from ilteo.core.settings import Settings
 from ilteo.lake.pipeline import build_lake
-from ilteo.monitor.indicators import build_indicators, read_indicators
+from ilteo.monitor.indicators import available_months, build_indicators, read_indicators
 from ilteo.monitor.warnings import LEVELS, DetectorConfig, detect_all
 from ilteo.synth import Shock, generate
 
@@ -56,7 +56,7 @@ SHOCKS: tuple[tuple[tuple[str, ...], str, float, float], ...] = (
 #: An alert counts for a shock when it opens at most this many months after the start.
 WINDOW_MONTHS = 6
 SIZE_BINS = ((0, 300), (300, 600), (600, 1500), (1500, 10**9))
-WATCHED = {("separations", "up"), ("hires", "down"), ("jsa_claims", "up")}
+WATCHED = {("separations", "up"), ("hires", "down"), ("jsa_claims", "up"), ("sep_hire", "up")}
 
 
 def _months_between(a: date, b: date) -> int:
@@ -69,12 +69,21 @@ def _overlaps(group: dict[str, str], codes: tuple[str, ...]) -> bool:
 
 
 def _country(
-    root: Path, name: str, persons: int, seed: int, shocks: list[Shock], reference: Path
+    root: Path,
+    name: str,
+    persons: int,
+    seed: int,
+    shocks: list[Shock],
+    reference: Path,
+    *,
+    reuse: bool = False,
 ) -> tuple[Settings, Path, dict[str, float]]:
     settings = Settings(env="dev", home=root / f"home-{name}", reference_dir=reference)
-    upgrade(settings)
     out = root / f"country-{name}"
     timings: dict[str, float] = {}
+    if reuse and available_months(settings) and (out / "ground_truth").is_dir():
+        return settings, out, {"reused": 1.0}  # --keep and --reuse: the kept build
+    upgrade(settings)
     started = time.perf_counter()
     generate(out, persons, seed, shocks=shocks, settings=settings)
     timings["generate_s"] = round(time.perf_counter() - started, 1)
@@ -166,7 +175,7 @@ def _median(values: list[int]) -> float | None:
     return (ordered[middle - 1] + ordered[middle]) / 2
 
 
-def run(persons: int, seed: int, keep: Path | None = None) -> dict[str, Any]:
+def run(persons: int, seed: int, keep: Path | None = None, reuse: bool = False) -> dict[str, Any]:
     """Run the evaluation and return the results (also written as md and json)."""
     reference = Path(os.environ.get("ILTEO_REFERENCE_DIR", HERE.parents[2] / "shared" / "data"))
     shocks = [
@@ -176,10 +185,12 @@ def run(persons: int, seed: int, keep: Path | None = None) -> dict[str, Any]:
     started = time.perf_counter()
     root = Path(tempfile.mkdtemp(prefix="ilteo-early-warning-")) if keep is None else keep
     try:
-        free_settings, _, free_times = _country(root, "free", persons, seed, [], reference)
+        free_settings, _, free_times = _country(
+            root, "free", persons, seed, [], reference, reuse=reuse
+        )
         free = detect_all(free_settings)
         shock_settings, shock_out, shock_times = _country(
-            root, "shock", persons, seed, shocks, reference
+            root, "shock", persons, seed, shocks, reference, reuse=reuse
         )
         shocked = detect_all(shock_settings)
         truth = json.loads((shock_out / "ground_truth" / "shocks.json").read_text())
@@ -314,9 +325,10 @@ def _markdown(result: dict[str, Any]) -> str:
     lines += [
         "",
         "A shock counts as found when an alert opens on a group overlapping its codes (any level)"
-        f" on separations up, hires down or JSA claims up, 0-{WINDOW_MONTHS} months after its "
-        "start. Limit of detectability: see the smallest group found and the misses above; "
-        "groups much smaller than that are not reliably found at these shock sizes.",
+        " on separations up, hires down, JSA claims up or the two combined (`sep_hire`), "
+        f"0-{WINDOW_MONTHS} months after its start. Limit of detectability: see the smallest "
+        "group found and the misses above; groups much smaller than that are not reliably "
+        "found at these shock sizes.",
         "",
     ]
     return "\n".join(lines)
@@ -329,8 +341,11 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--keep", type=Path, default=None, help="keep the homes in this folder")
     parser.add_argument("--out", type=Path, default=HERE)
+    parser.add_argument(
+        "--reuse", action="store_true", help="with --keep: reuse the countries built there"
+    )
     args = parser.parse_args()
-    result = run(args.persons, args.seed, args.keep)
+    result = run(args.persons, args.seed, args.keep, args.reuse and args.keep is not None)
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "early_warning.json").write_text(
         json.dumps(result, ensure_ascii=False, indent=2, default=str) + "\n"

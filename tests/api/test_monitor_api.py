@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from tests.monitor.conftest import MonitorLake, monitor_lake  # noqa: F401 - the session fixture
+from tests.monitor.conftest import MonitorLake
 
 from ilteo.api import create_app
 from ilteo.core.settings import Settings
@@ -128,7 +128,7 @@ def test_indicators_before_any_build_are_an_empty_list(client: TestClient) -> No
 
 
 @pytest.fixture
-def lake_client(monitor_lake: MonitorLake) -> Iterator[TestClient]:  # noqa: F811 - the fixture
+def lake_client(monitor_lake: MonitorLake) -> Iterator[TestClient]:
     with TestClient(create_app(monitor_lake.settings)) as client:
         yield client
 
@@ -152,3 +152,21 @@ def test_indicators_are_suppressed_aggregates_with_filters(lake_client: TestClie
     outside = lake_client.get("/v1/monitor/indicators", params={"month_from": "2030-01"})
     _problem(outside, 422, "invalid-input")
     _problem(lake_client.get("/v1/monitor/indicators", params={"by": "nope"}), 422, "invalid-input")
+
+
+def test_alerts_and_high_risk_groups_are_group_aggregates(lake_client: TestClient) -> None:
+    alerts = lake_client.get("/v1/monitor/alerts").json()
+    assert alerts["month"] == alerts["months"][-1] == "2025-12"
+    for alert in alerts["items"]:
+        assert {"measure", "group", "since", "observed", "expected", "chart"} <= set(alert)
+    earlier = lake_client.get("/v1/monitor/alerts", params={"month": "2025-06"}).json()
+    assert earlier["month"] == "2025-06"
+    groups = lake_client.get("/v1/monitor/high-risk-groups", params={"limit": 10}).json()
+    assert groups["month"] == "2025-12"
+    ranks = [group["rank"] for group in groups["items"]]
+    assert ranks == sorted(ranks)
+    assert all(group["size"] >= groups["min_cell"] for group in groups["items"])
+    assert all("master_id" not in group for group in groups["items"])
+    _problem(
+        lake_client.get("/v1/monitor/alerts", params={"month": "2025-13"}), 422, "invalid-input"
+    )

@@ -41,6 +41,10 @@ CALLS: dict[str, tuple[dict[str, Any], str]] = {
     "list_lake_batches": ({"source": "ei_events", "status": "done", "limit": 5}, "result"),
     "get_lake_batch": ({"batch_id": "<batch>"}, "accepted_rows"),
     "get_service_status": ({"menu": "reference-search"}, "menus"),
+    "get_occupation_exposure": ({"code": "15-1252.00"}, "isco"),
+    "get_labour_indicators": ({"by": ["sex"]}, "rows"),
+    "list_labour_alerts": ({}, "alerts"),
+    "list_high_risk_groups": ({}, "groups"),
 }
 
 

@@ -23,9 +23,11 @@ def test_line_chart_draws_korean_text_in_the_korean_font() -> None:
     svg = charts.render_svg(_line())
     assert svg.startswith("<svg")
     texts = re.findall(r"<text[^>]*>([^<]*)</text>", svg)
-    assert "월" in texts and "피보험 취업자" in texts
+    assert "월" in texts
+    assert "피보험 취업자" in texts
     assert f'font-family="{charts.FONT}"' in svg
-    assert "<script" not in svg and "style=" not in svg  # nothing the page's CSP would block
+    assert "<script" not in svg
+    assert "style=" not in svg
 
 
 def test_spec_is_plain_vega_lite_with_its_data() -> None:
@@ -40,9 +42,13 @@ def test_inline_svg_is_an_image_named_by_its_caption() -> None:
     root = re.match(r"<svg[^>]*>", svg)
     assert root is not None
     tag = root.group(0)
-    assert 'role="img"' in tag and 'aria-labelledby="chart-a-caption"' in tag
-    assert " width=" not in tag and " height=" not in tag and "viewBox=" in tag
-    assert 'role="graphics' not in svg and "aria-roledescription" not in svg
+    assert 'role="img"' in tag
+    assert 'aria-labelledby="chart-a-caption"' in tag
+    assert " width=" not in tag
+    assert " height=" not in tag
+    assert "viewBox=" in tag
+    assert 'role="graphics' not in svg
+    assert "aria-roledescription" not in svg
 
 
 def test_two_charts_on_a_page_share_no_element_id() -> None:
@@ -56,7 +62,8 @@ def test_two_charts_on_a_page_share_no_element_id() -> None:
     second = charts.inline_svg(spec, "two", "two-caption")
     ids_one = set(re.findall(r'\bid="([^"]+)"', first))
     ids_two = set(re.findall(r'\bid="([^"]+)"', second))
-    assert "one" in ids_one and "two" in ids_two
+    assert "one" in ids_one
+    assert "two" in ids_two
     assert not ids_one & ids_two
     for ref in re.findall(r"url\(#([^)]+)\)", first):
         assert ref in ids_one
@@ -71,7 +78,8 @@ def test_negative_bars_get_the_second_colour() -> None:
             y_title="y",
         )
     )
-    assert charts.PALETTE[0] in svg and charts.PALETTE[1] in svg
+    assert charts.PALETTE[0] in svg
+    assert charts.PALETTE[1] in svg
 
 
 def test_render_is_cached_by_the_spec_json() -> None:

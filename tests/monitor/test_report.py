@@ -71,16 +71,24 @@ def test_report_has_every_section_in_korean(monitor_lake: MonitorLake) -> None:
     built = report.build_report(monitor_lake.settings, "2025-06")
     html = built.html
     assert '<html lang="ko">' in html
-    for heading in ("1. 이달의 주요 숫자", "2. 고노출", "3. 노출 가중", "4. 이달의 조기 경보",
-                    "5. 시도별", "6. 방법, 출처, 주의"):
+    for heading in (
+        "1. 이달의 주요 숫자",
+        "2. 고노출",
+        "3. 노출 가중",
+        "4. 이달의 조기 경보",
+        "5. 시도별",
+        "6. 방법, 출처, 주의",
+    ):
         assert heading in html
     assert "합성 데이터 / synthetic data" in html  # the fixture lake is ilteo synth's
     assert CAVEAT.split(".")[0] in html
     assert "5명(건) 미만" in html
     assert "<script" not in html
     assert len(re.findall(r'<svg id="chart-[^"]+" role="img"', html)) == len(built.charts) >= 3
-    assert html.count("서울특별시") == 1 and html.count("<table") >= len(built.charts) + 2
-    assert built.figures["month"] == "2025-06" and built.figures["synthetic"] is True
+    assert html.count("서울특별시") == 1
+    assert html.count("<table") >= len(built.charts) + 2
+    assert built.figures["month"] == "2025-06"
+    assert built.figures["synthetic"] is True
     assert built.figures["regions"] >= 17
 
 
@@ -91,7 +99,8 @@ def test_top_occupations_are_ranked_by_exposure_weighted_change(
     month, months = report.resolve_month(settings, "2025-06")
     chart, ref = report.top_occupations_chart(settings, month, months)
     assert ref == date(2024, 6, 1)
-    assert chart is not None and 0 < len(chart.rows) <= report.TOP_OCCUPATIONS
+    assert chart is not None
+    assert 0 < len(chart.rows) <= report.TOP_OCCUPATIONS
     sizes = [abs(float(row[-1])) for row in chart.rows]
     assert sizes == sorted(sizes, reverse=True)
 
@@ -100,7 +109,8 @@ def test_write_report_html_only(monitor_lake: MonitorLake, tmp_path: Path) -> No
     written = report.write_report(monitor_lake.settings, "2025-06", tmp_path, pdf=False)
     assert written["pdf"] is None
     html = Path(written["html"])
-    assert html.name == "report-2025-06.html" and html.read_text("utf-8").startswith("{#") is False
+    assert html.name == "report-2025-06.html"
+    assert html.read_text("utf-8").startswith("{#") is False
     specs = sorted(p.name for p in Path(written["specs"]).iterdir())
     assert "national-employment.vl.json" in specs
     spec = json.loads((Path(written["specs"]) / "national-employment.vl.json").read_text("utf-8"))
@@ -112,8 +122,10 @@ def test_write_report_prints_an_a4_pdf(monitor_lake: MonitorLake, tmp_path: Path
     written = report.write_report(monitor_lake.settings, "2025-06", tmp_path)
     pdf = Path(written["pdf"]).read_bytes()
     assert pdf.startswith(b"%PDF")
-    # A4 is 595 x 842 points (Chromium writes the media box with some decimals).
-    assert re.search(rb"/MediaBox \[0 0 595\.\d* 841\.\d*\]|/MediaBox \[0 0 595 842\]", pdf)
+    # A4 is 595.28 x 841.89 points; Chromium writes 594.96 x 841.92.
+    boxes = re.findall(rb"/MediaBox \[0 0 ([\d.]+) ([\d.]+)\]", pdf)
+    assert boxes
+    assert all(abs(float(w) - 595.3) < 1 and abs(float(h) - 841.9) < 1 for w, h in boxes)
 
 
 def test_cli_report_json(monitor_lake: MonitorLake, tmp_path: Path) -> None:
@@ -129,7 +141,8 @@ def test_cli_report_json(monitor_lake: MonitorLake, tmp_path: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
-    assert data["month"] == "2025-06" and data["pdf"] is None
+    assert data["month"] == "2025-06"
+    assert data["pdf"] is None
     assert Path(data["html"]).is_file()
     assert data["headline"]["employment"]["value"] > 0
 
@@ -145,3 +158,19 @@ def test_cli_report_month_outside_the_data(monitor_lake: MonitorLake, tmp_path: 
     )
     assert isinstance(result.exception, NotFoundError)
     assert not any(tmp_path.iterdir())
+
+
+def test_alerts_section_says_not_built_when_there_is_nothing_to_read() -> None:
+    from ilteo.web.i18n import Translator
+    from ilteo.web.rendering import get_environment
+
+    macros = get_environment().get_template("monitor/_macros.html").module
+    for lang, text in (("ko", "아직 만들어지지 않았습니다"), ("en", "not built yet")):
+        html = str(
+            macros.alerts_table(  # type: ignore[attr-defined]
+                Translator(lang), lang, report.AlertsView(built=False), "2025-06", {}
+            )
+        )
+        assert 'id="alerts-not-built"' in html
+        assert text in html
+        assert "<table" not in html

@@ -150,6 +150,18 @@ def test_detect_on_a_frame_names_the_group_and_the_start() -> None:
     assert alert.to_dict()["since"] == f"{alert.since:%Y-%m}"
 
 
+def test_the_combined_cell_finds_more_losses_and_fewer_hires_together() -> None:
+    rng = np.random.default_rng(6)
+    separations, _ = _series(rng, 12.0, 20, step_cell=4, at=24, factor=1.4)
+    hires, _ = _series(rng, 12.0, 20, step_cell=4, at=24, factor=0.7)
+    frame = _frame(separations).with_columns(pl.Series("hires", hires.ravel().astype(int)))
+    detection = detect(frame, ["ksco"], measures=[("sep_hire", "up")])
+    assert set(detection.cells.filter(pl.col("onset")).get_column("ksco")) == {"3104"}
+    assert set(detection.phi) == {"separations", "hires"}
+    with pytest.raises(InvalidInputError, match="hires"):
+        detect(frame.drop("hires"), ["ksco"], measures=[("sep_hire", "up")])
+
+
 def test_detect_refuses_bad_frames() -> None:
     counts, _ = _series(np.random.default_rng(1), 20.0, 2)
     frame = _frame(counts)

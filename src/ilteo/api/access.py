@@ -39,6 +39,8 @@ PUBLIC_ROUTES: Final[frozenset[tuple[str, str]]] = frozenset(
         ("GET", "/v1/monitor/crosswalk"),
         ("GET", "/v1/monitor/crosswalk.csv"),
         ("GET", "/v1/monitor/indicators"),
+        ("GET", "/v1/monitor/alerts"),
+        ("GET", "/v1/monitor/high-risk-groups"),
         ("GET", "/monitor/crosswalk"),
         ("GET", "/monitor/exposure/{code}"),
         # AI impact monitoring dashboard (ilteo.web.views.monitor): public aggregates only

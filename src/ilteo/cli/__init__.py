@@ -60,11 +60,16 @@ def _register() -> None:
     from ilteo.cli import status
 
     app.add_typer(status.app, name="status")
-    from ilteo.cli import monitor
+    from ilteo.cli import (
+        monitor,
+        monitor_indicators,
+        monitor_report,
+        monitor_risk,
+        monitor_validation,
+    )
 
-    from ilteo.cli import monitor_indicators
-
-    monitor_indicators.register(monitor.app)
+    for part in (monitor_indicators, monitor_validation, monitor_risk, monitor_report):
+        part.register(monitor.app)
     app.add_typer(monitor.app, name="monitor")
     serve.register(app)
 

@@ -138,6 +138,13 @@ def exposure(
             f"  {score.index} {score.system} {score.code}: {value} ({score.version})",
             highlight=False,
         )
+    missing = sorted({s for r in answer.isco if r.profile for s in r.profile.missing_sources})
+    if missing:
+        console.print(
+            f"빠진 출처 / sources missing: {', '.join(missing)} (가중치 재정규화 / weights "
+            "renormalised)",
+            highlight=False,
+        )
     for note in answer.notes:
         console.print(note, highlight=False)
     console.print(answer.caveat, highlight=False)

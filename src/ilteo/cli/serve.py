@@ -121,6 +121,15 @@ def demo(
         f"✓ 월별 지표 / monthly indicators: {len(indicators.months)} months "
         f"({len(indicators.computed)} computed, {len(indicators.reused)} up to date)"
     )
+    from ilteo.monitor.risk import write_outreach
+    from ilteo.monitor.warnings import current_alerts
+
+    alerts = current_alerts(settings)
+    outreach = write_outreach(settings)
+    console.print(
+        f"✓ 조기 경보 / early warnings: {len(alerts)} open; 고위험 집단 연계 명단 / outreach "
+        f"list for pathways and benefits: {outreach.people:,} people in {outreach.groups} groups"
+    )
     _print_demo_accounts(settings)
     console.print(f"준비 시간 / build time: {time.perf_counter() - started:.1f}s")
     if no_serve:

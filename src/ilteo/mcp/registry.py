@@ -113,6 +113,8 @@ TOOLS: tuple[ToolSpec, ...] = (
     # AI impact monitoring: public aggregates (profiles, crosswalk, suppressed indicators).
     ToolSpec("get_occupation_exposure", 1, _REFERENCE, "ilteo.monitor.lookup.exposure_lookup"),
     ToolSpec("get_labour_indicators", 1, _REFERENCE, "ilteo.monitor.indicators.read_indicators"),
+    ToolSpec("list_labour_alerts", 1, _REFERENCE, "ilteo.monitor.warnings.current_alerts"),
+    ToolSpec("list_high_risk_groups", 1, _REFERENCE, "ilteo.monitor.risk.high_risk_groups"),
 )
 
 _BY_NAME = {tool.name: tool for tool in TOOLS}

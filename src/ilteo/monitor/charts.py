@@ -68,7 +68,7 @@ def line_spec(
         y_title: Title of the value axis.
         x_title: Title of the month axis.
         series_title: Title of the legend.
-        percent: Format the values as percentages (values are shares 0–1).
+        percent: Format the values as percentages (values are shares 0-1).
 
     >>> spec = line_spec([{"month": "2024-01", "series": "a", "value": 1}], title="t",
     ...                  y_title="y", x_title="x", series_title="s")

@@ -427,16 +427,15 @@ def ksco_isco_crosswalk(settings: Settings) -> Crosswalk:
         InvalidInputError: an override names an unknown KSCO or ISCO unit.
     """
     key = fingerprint(settings)
-    kept = _BUILT.get(key)
-    if kept is not None:
-        return kept
     path = settings.cache_dir / "monitor" / f"crosswalk-{key}.json"
-    kept = _from_disk(path)
+    kept = _BUILT.get(key) or _from_disk(path)
     if kept is None:
         kept = build_crosswalk(settings)
-        _to_disk(kept, path)
-    _BUILT.clear()  # one reference folder at a time: the previous build is not kept
-    _BUILT[key] = kept
+    if not path.exists():
+        _to_disk(kept, path)  # so the next process with this home starts fast
+    if _BUILT.get(key) is not kept:
+        _BUILT.clear()  # one reference folder at a time: the previous build is not kept
+        _BUILT[key] = kept
     return kept
 
 

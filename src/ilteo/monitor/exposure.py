@@ -21,6 +21,10 @@ Method (also in ``docs/monitor-exposure.md``):
 * **Combined score.** A weighted mean of the ranks: ILO 0.5; the other half shared equally by the
   three secondary families (Felten, Eloundou, Microsoft: 1/6 each; the two Felten variants split
   their sixth). Missing sources drop out and the weights are renormalised.
+* **A secondary source missing from the reference folder** (its dataset folder or a file absent,
+  or failing its checksum or schema) is dropped for every unit, the weights renormalised over the
+  rest, and named in each profile's ``missing_sources`` (the reason in :func:`unavailable_sources`).
+  Without the primary source no index is built: a :class:`DataUnavailableError` names it.
 * **Band.** From the lowest to the highest of: each source's rank and the ILO rank of the mean
   score ± its standard error over tasks (SD / √tasks). The combined score, a weighted mean of the
   ranks, always lies inside.
@@ -42,13 +46,14 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
+import polars as pl
 
-from ilteo.core.errors import InvalidInputError
+from ilteo.core.errors import DataUnavailableError, InvalidInputError
 from ilteo.core.settings import Settings
 from ilteo.reference.codes import cached_index, occupation_systems
 from ilteo.reference.crosswalk import crosswalk_index
 from ilteo.reference.datasets import get_dataset
-from ilteo.reference.exposure import EXPOSURE_INDICES, exposure_tables
+from ilteo.reference.exposure import EXPOSURE_INDICES, ExposureIndex
 from ilteo.reference.loading import load
 
 #: The primary source (its index id in :data:`ilteo.reference.exposure.EXPOSURE_INDICES`).
@@ -144,6 +149,7 @@ class IscoProfile:
         leaning: Automation-leaning, augmentation-leaning or limited exposure.
         drivers: Highest-scored ILO tasks.
         sources: Source id → version.
+        missing_sources: Secondary source ids left out because their data is unavailable.
         caveat: What the score does not establish.
     """
 
@@ -161,15 +167,17 @@ class IscoProfile:
     leaning: Leaning
     drivers: tuple[Driver, ...]
     sources: dict[str, str] = field(default_factory=dict)
+    missing_sources: tuple[str, ...] = ()
     caveat: str = CAVEAT
 
 
 @dataclass(frozen=True, slots=True)
 class ExposureBuild:
-    """Profiles and the ISCO unit groups left without one."""
+    """Profiles, the ISCO unit groups left without one and the secondary sources left out."""
 
     profiles: dict[str, IscoProfile]
     missing: dict[str, str]
+    missing_sources: dict[str, str] = field(default_factory=dict)
 
 
 def percentile_ranks(values: dict[str, float]) -> dict[str, float]:
@@ -210,11 +218,46 @@ def _rank_of(value: float, sorted_values: np.ndarray) -> float:
     return min(1.0, max(0.0, middle / span)) if span else 0.5
 
 
-def _native_codes(settings: Settings) -> dict[str, dict[str, set[str]]]:
+def _readings(settings: Settings, index: ExposureIndex) -> dict[str, float | None]:
+    """Code → value of one index as published (the first row of a code wins).
+
+    Raises:
+        DataUnavailableError: The index's dataset is missing, corrupt or fails its schema.
+    """
+    frame = load(index.dataset, index.table, settings=settings)
+    readings: dict[str, float | None] = {}
+    for code, value in frame.select(index.code_column, index.value_column).iter_rows():
+        if code is not None and code not in readings:
+            readings[code] = None if value is None else float(value)
+    return readings
+
+
+def _secondary_readings(
+    settings: Settings, sources: Iterable[str]
+) -> tuple[dict[str, dict[str, float | None]], dict[str, str]]:
+    """Readings of the secondary sources that can be loaded, and the others with the reason.
+
+    Only the loader's :class:`DataUnavailableError` for the source's own dataset drops a source;
+    any other error propagates.
+    """
+    meta = {i.id: i for i in EXPOSURE_INDICES}
+    found: dict[str, dict[str, float | None]] = {}
+    unavailable: dict[str, str] = {}
+    for source in sources:
+        try:
+            found[source] = _readings(settings, meta[source])
+        except DataUnavailableError as exc:
+            if exc.extra.get("dataset") != meta[source].dataset:
+                raise
+            unavailable[source] = exc.detail
+    return found, unavailable
+
+
+def _native_codes(settings: Settings, onet_codes: Iterable[str]) -> dict[str, dict[str, set[str]]]:
     """ISCO unit → system → native codes reached (O*NET-SOC by the 7-character rule)."""
     index = crosswalk_index(settings)
     onet_by_soc2018: dict[str, set[str]] = defaultdict(set)
-    for reading_code in exposure_tables(settings).get("eloundou_beta_gpt4", {}):
+    for reading_code in onet_codes:
         onet_by_soc2018[reading_code[:7]].add(reading_code)
     reached: dict[str, dict[str, set[str]]] = {}
     for isco in index.edges.get(("isco08", "soc2010"), {}):
@@ -226,21 +269,18 @@ def _native_codes(settings: Settings) -> dict[str, dict[str, set[str]]]:
 
 
 def _secondary_values(
-    settings: Settings, source: str, units: Iterable[str]
+    source: str,
+    readings: dict[str, float | None],
+    reached: dict[str, dict[str, set[str]]],
+    units: Iterable[str],
 ) -> dict[str, tuple[float, int]]:
     """ISCO unit → (unweighted mean over linked native codes with a value, number of codes)."""
     spec = next(i for i in EXPOSURE_INDICES if i.id == source)
-    readings = exposure_tables(settings)[source]
-    reached = _native_codes(settings)
     values: dict[str, tuple[float, int]] = {}
     for unit in units:
         codes = reached.get(unit, {}).get(spec.system, set())
         found = [
-            v
-            for c in sorted(codes)
-            if (r := readings.get(c)) is not None
-            and (v := r.value) is not None
-            and math.isfinite(v)
+            v for c in sorted(codes) if (v := readings.get(c)) is not None and math.isfinite(v)
         ]
         if found:
             values[unit] = (float(np.mean(found)), len(found))
@@ -256,10 +296,29 @@ class _IloUnit:
     tasks: list[Driver]
 
 
+def _load_primary(settings: Settings, table: str) -> pl.DataFrame:
+    """One table of the primary source.
+
+    Raises:
+        DataUnavailableError: It is missing or corrupt; the index cannot be built without it.
+    """
+    try:
+        return load(PRIMARY, table, settings=settings)
+    except DataUnavailableError as exc:
+        if exc.extra.get("dataset") != PRIMARY:
+            raise
+        raise DataUnavailableError(
+            f"주 출처 '{PRIMARY}'(ILO 2025) 없이는 AI 노출 지수를 만들 수 없습니다 / the AI "
+            f"exposure index cannot be built without its primary source '{PRIMARY}' (ILO 2025): "
+            f"{exc.detail}",
+            **exc.extra,
+        ) from exc
+
+
 def _ilo_units(settings: Settings) -> tuple[dict[str, _IloUnit], dict[str, str]]:
     """ILO 2025 units with a complete reading, and the ISCO unit groups without one."""
-    occupations = load(PRIMARY, "isco08_occupation_scores_gmyrek2025", settings=settings)
-    tasks = load(PRIMARY, "isco08_task_scores_gmyrek2025", settings=settings)
+    occupations = _load_primary(settings, "isco08_occupation_scores_gmyrek2025")
+    tasks = _load_primary(settings, "isco08_task_scores_gmyrek2025")
     task_rows: dict[str, list[Driver]] = defaultdict(list)
     for code, task_id, text, score in tasks.select(
         "ISCO_08", "taskID", "Task_ISCO", "score_2025"
@@ -295,10 +354,12 @@ def build_profiles(settings: Settings, exclude: Collection[str] = ()) -> Exposur
         exclude: Secondary index ids to leave out (as if that source were missing).
 
     Returns:
-        Profiles per ISCO-08 unit group of the ILO 2025 index and the unit groups without one.
+        Profiles per ISCO-08 unit group of the ILO 2025 index, the unit groups without one and
+        the secondary sources left out because their data is unavailable (with the reason).
 
     Raises:
         InvalidInputError: ``exclude`` names the primary source or an unknown source.
+        DataUnavailableError: The primary source (ILO 2025) is missing or corrupt.
     """
     refused = (set(exclude) - set(WEIGHTS)) | ({PRIMARY} & set(exclude))
     if refused:
@@ -310,9 +371,14 @@ def build_profiles(settings: Settings, exclude: Collection[str] = ()) -> Exposur
     raw: dict[str, dict[str, tuple[float, int]]] = {
         PRIMARY: {c: (u.mean, 0) for c, u in units.items()}
     }
-    for source in WEIGHTS:
-        if source != PRIMARY and source not in exclude:
-            raw[source] = _secondary_values(settings, source, units)
+    wanted = [s for s in WEIGHTS if s != PRIMARY and s not in exclude]
+    readings, unavailable = _secondary_readings(settings, wanted)
+    if readings:
+        onet = readings.get("eloundou_beta_gpt4", {})
+        reached = _native_codes(settings, onet)
+        for source, table in readings.items():
+            raw[source] = _secondary_values(source, table, reached, units)
+    dropped = tuple(unavailable)
     ranks = {s: percentile_ranks({c: v for c, (v, _) in table.items()}) for s, table in raw.items()}
     ilo_sorted = np.sort(np.array([u.mean for u in units.values()], dtype=float))
     meta = {i.id: i for i in EXPOSURE_INDICES}
@@ -326,12 +392,16 @@ def build_profiles(settings: Settings, exclude: Collection[str] = ()) -> Exposur
                 source, meta[source].name, meta[source].value_column, value,
                 ranks[source][code], n, spec.version, spec.citation,
             )  # fmt: skip
-        profiles[code] = _profile(code, unit, scores, ilo_sorted)
-    return ExposureBuild(profiles, dict(sorted(missing.items())))
+        profiles[code] = _profile(code, unit, scores, ilo_sorted, dropped)
+    return ExposureBuild(profiles, dict(sorted(missing.items())), unavailable)
 
 
 def _profile(
-    code: str, unit: _IloUnit, scores: dict[str, SourceScore], ilo_sorted: np.ndarray
+    code: str,
+    unit: _IloUnit,
+    scores: dict[str, SourceScore],
+    ilo_sorted: np.ndarray,
+    dropped: tuple[str, ...] = (),
 ) -> IscoProfile:
     total = sum(WEIGHTS[s] for s in scores)
     weights = {s: WEIGHTS[s] / total for s in scores}
@@ -354,6 +424,7 @@ def _profile(
         leaning=_LEANING.get(unit.gradient, "limited"),
         drivers=tuple([d for d in unit.tasks if d.task][:DRIVER_COUNT]),
         sources={s: score.version for s, score in scores.items()},
+        missing_sources=dropped,
     )
 
 
@@ -361,7 +432,7 @@ def _profile(
     *dict.fromkeys(["ksco8", "onet", "crosswalks", *(i.dataset for i in EXPOSURE_INDICES)])
 )
 def _cached_build(settings: Settings) -> ExposureBuild:
-    """Every profile with all sources, cached per reference folder and source fingerprint."""
+    """Every profile from the sources present, cached per reference folder and fingerprint."""
     return build_profiles(settings)
 
 
@@ -373,6 +444,11 @@ def isco_exposure_profiles(settings: Settings) -> dict[str, IscoProfile]:
 def missing_profiles(settings: Settings) -> dict[str, str]:
     """ISCO-08 unit groups without a profile → the reason."""
     return _cached_build(settings).missing
+
+
+def unavailable_sources(settings: Settings) -> dict[str, str]:
+    """Secondary source ids left out of the profiles because their data is unavailable → why."""
+    return _cached_build(settings).missing_sources
 
 
 @dataclass(frozen=True, slots=True)

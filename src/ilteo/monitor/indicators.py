@@ -525,6 +525,11 @@ def available_months(settings: Settings) -> list[date]:
     )
 
 
+def build_stamp(settings: Settings) -> object:
+    """Changes whenever the indicators are rebuilt: a cache key for results derived from them."""
+    return _load_state(settings).get("built_at")
+
+
 def _combined_scores(settings: Settings) -> dict[str, float]:
     from ilteo.monitor.ksco import ksco_index
 

@@ -44,7 +44,11 @@ class LinkedIsco:
 
 @dataclass(frozen=True, slots=True)
 class KscoProfile:
-    """The AI-exposure profile of one KSCO 8 unit group."""
+    """The AI-exposure profile of one KSCO 8 unit group.
+
+    ``missing_sources`` names the secondary sources left out of every score because their data
+    is unavailable (see :func:`ilteo.monitor.exposure.unavailable_sources`).
+    """
 
     ksco8: str
     title_ko: str
@@ -60,6 +64,7 @@ class KscoProfile:
     best_confidence: float
     low_confidence: bool
     sources: dict[str, str]
+    missing_sources: tuple[str, ...] = ()
     caveat: str = CAVEAT
 
 
@@ -112,6 +117,7 @@ def _carry(
         best_confidence=best_link.confidence,
         low_confidence=best_link.confidence < MIN_CONFIDENCE,
         sources=best.sources,
+        missing_sources=tuple(sorted({s for _, _, p in profiled for s in p.missing_sources})),
     )
 
 

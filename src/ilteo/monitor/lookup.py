@@ -138,6 +138,10 @@ def answer_json(answer: ExposureAnswer) -> dict[str, Any]:
     """:class:`ExposureAnswer` as a dict ready for ``json.dumps``."""
     data = asdict(answer)
     data["combined"] = answer.combined
+    profiles = [answer.ksco, *(r.profile for r in answer.isco)]
+    data["missing_sources"] = sorted(
+        {s for p in profiles if p is not None for s in p.missing_sources}
+    )
     return data
 
 
@@ -168,7 +172,7 @@ def _nearest(code: str, known: list[str]) -> list[str]:
     """The known codes closest to ``code``: the longest shared prefix first, then similarity.
 
     >>> _nearest("15-9999", ["15-1252", "15-2011", "99-9999", "51-9199"])
-    ['15-1252', '15-2011', '99-9999', '51-9199']
+    ['15-2011', '15-1252', '99-9999', '51-9199']
     """
     found: list[str] = []
     for length in range(len(code) - 1, 1, -1):

@@ -132,7 +132,7 @@ def resolve_month(settings: Settings, month: date | str | None) -> tuple[date, l
     chosen = parse_month(month) if isinstance(month, str) else month.replace(day=1)
     if chosen not in months:
         raise NotFoundError(
-            f"{month_text(chosen)}의 지표가 없습니다; 자료 기간은 {month_text(months[0])}–"
+            f"{month_text(chosen)}의 지표가 없습니다; 자료 기간은 {month_text(months[0])} ~ "
             f"{month_text(months[-1])}입니다 / no indicators for {month_text(chosen)}; the data "
             f"cover {month_text(months[0])} to {month_text(months[-1])}"
         )
@@ -156,7 +156,7 @@ def is_synthetic(settings: Settings) -> bool:
 
         with session_scope(settings) as session:
             origins = list(session.scalars(select(LakeBatch.origin).distinct()))
-    except Exception:  # noqa: BLE001 - no ledger: nothing says the data are real
+    except Exception:  # no ledger: nothing says the data are real
         return True
     for origin in origins:
         for parent in list(Path(origin).parents)[:4]:
@@ -336,7 +336,7 @@ def trend_charts(
     """Employment, the flows (hires, separations, claims) and the high-exposure share."""
     rows = national_rows(settings, month, months, **filters)
     threshold = min_cell(settings)
-    span = f"{month_text(rows[0]['month'])}–{month_text(month)}"
+    span = f"{month_text(rows[0]['month'])} ~ {month_text(month)}"
     found = [
         _series_chart(
             f"{prefix}-employment",
@@ -385,7 +385,7 @@ def ksco_title(settings: Settings, code: str, lang: str = "ko") -> str:
         from ilteo.reference import lookup
 
         found = lookup.get_occupation("ksco8", code, settings=settings)
-    except Exception:  # noqa: BLE001 - "unknown" and retired codes keep their code
+    except Exception:  # "unknown" and retired codes keep their code
         return code
     return str((found.name_en or found.name_ko) if lang == "en" else (found.name_ko or code))
 
@@ -430,9 +430,10 @@ def occupation_rows(
 ) -> tuple[list[OccupationRow], date | None]:
     """Every KSCO unit with employment in ``month``: level, change and exposure-weighted change.
 
-    The exposure-weighted change is the change of Σ employment × combined score (the
-    ``exposure_weighted`` measure) against the comparison month (:func:`reference_month`).
-    ``major`` keeps one KSCO major group (``1``–``9``, ``A``), ``band`` one exposure band.
+    The exposure-weighted change is the change of the sum of employment times the combined
+    score (the ``exposure_weighted`` measure) against the comparison month
+    (:func:`reference_month`).
+    ``major`` keeps one KSCO major group (``1``-``9``, ``A``), ``band`` one exposure band.
     """
     from ilteo.monitor.ksco import ksco_index
 
@@ -444,9 +445,7 @@ def occupation_rows(
     profiles = ksco_index(settings).profiles
     threshold = min_cell(settings)
     now = {r["ksco"]: r for r in frame.filter(pl.col("month") == month).to_dicts()}
-    before = (
-        {r["ksco"]: r for r in frame.filter(pl.col("month") == ref).to_dicts()} if ref else {}
-    )
+    before = {r["ksco"]: r for r in frame.filter(pl.col("month") == ref).to_dicts()} if ref else {}
     rows: list[OccupationRow] = []
     for code, row in sorted(now.items()):
         if major and not code.startswith(major):
@@ -465,7 +464,9 @@ def occupation_rows(
                 employment=count_text(value, bool(row.get("suppressed")), threshold),
                 change=diff_text(d),
                 change_pct=pct_text(p),
-                weighted_change=(w_now - w_old) if w_now is not None and w_old is not None else None,
+                weighted_change=(w_now - w_old)
+                if w_now is not None and w_old is not None
+                else None,
                 raw_employment=value,
             )
         )
@@ -494,7 +495,7 @@ def top_occupations_chart(
     spec = charts.bar_spec(
         [{"label": f"{r.ksco} {r.title}", "value": r.weighted_change} for r in ranked],
         title=title,
-        x_title=pick(lang, "노출 가중 변화(취업자×점수)", "exposure-weighted change"),
+        x_title=pick(lang, "노출 가중 변화(취업자 변화 곱하기 점수)", "exposure-weighted change"),
         y_title=pick(lang, "KSCO 세분류", "KSCO unit"),
     )
     columns = [
@@ -527,7 +528,9 @@ class AlertsView:
     alerts: list[Any] = field(default_factory=list)
 
 
-def alerts_of(settings: Settings, month: date | None = None, limit: int | None = None) -> AlertsView:
+def alerts_of(
+    settings: Settings, month: date | None = None, limit: int | None = None
+) -> AlertsView:
     """``ilteo.monitor.warnings.current_alerts``, or ``built=False`` when it does not exist yet."""
     try:
         warnings = import_module("ilteo.monitor.warnings")
@@ -784,6 +787,6 @@ def write_report(
 
 
 def high_exposure_codes(settings: Settings) -> frozenset[str]:
-    """The KSCO units in the top quintile of combined scores (``indicators.high_exposure_codes``)."""
+    """The KSCO units in the top quintile of combined scores (see ``indicators``)."""
     codes: frozenset[str] = _indicators().high_exposure_codes(settings)
     return codes

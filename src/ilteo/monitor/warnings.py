@@ -39,6 +39,7 @@ import hashlib
 import itertools
 import json
 import math
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date
@@ -54,6 +55,7 @@ from ilteo.core.errors import DataUnavailableError, InvalidInputError
 from ilteo.core.settings import Settings
 
 __all__ = [
+    "COMPOSITES",
     "LEVELS",
     "MIN_EXPECTED",
     "MONITORED",
@@ -77,25 +79,37 @@ MONITORED: tuple[tuple[str, Direction], ...] = (
     ("separations", "up"),
     ("hires", "down"),
     ("jsa_claims", "up"),
+    ("sep_hire", "up"),
 )
+#: Combined cells: the scores of their parts are summed (``Σ z / √n``). ``sep_hire`` warns when
+#: separations rise and hires fall together, as an AI shock does (more power than either alone).
+COMPOSITES: dict[str, tuple[tuple[str, Direction], ...]] = {
+    "sep_hire": (("separations", "up"), ("hires", "down")),
+}
 #: Detection levels: name -> the indicator dimensions that make a group.
 LEVELS: dict[str, tuple[str, ...]] = {
     "ksco4": ("ksco",),
+    "ksco3": ("ksco3",),
     "ksco2": ("ksco2",),
     "ksco1": ("ksco1",),
     "ksco1_sido": ("ksco1", "sido"),
 }
 #: Cells whose expected count in a month is below this are not tested that month.
 MIN_EXPECTED = 3.0
-#: The CUSUM decision threshold (``k = 0.5``), from :func:`calibrate_threshold` with its
-#: default arguments (seed 20261121): the smallest ``h`` on a 0.25 grid whose simulated
-#: alarm-opening rate is at most 1 in 1,000 tested cell-months.
+#: The CUSUM decision threshold (``k = 0.5``), from :func:`calibrate_threshold` (simulated null
+#: series, seeds 20261121, 1 and 2): alarms open in 0.59, 0.47 and 0.49 per 1,000 tested
+#: cell-months at 5.5, against 1.05, 0.96 and 0.92 at 5.0, so 5.5 keeps about half of the
+#: 1-per-1,000 target as a margin for what the simulation leaves out (docs/monitor-warnings.md).
 THRESHOLD = 5.5
 
 _MEASURE_TEXT = {
     "separations": ("피보험자격 상실(이직)", "separations"),
     "hires": ("피보험자격 취득(채용)", "hires"),
     "jsa_claims": ("구직급여 신청", "jobseeker's allowance claims"),
+    "sep_hire": (
+        "이직 증가·채용 감소 결합(관측·기대는 이직)",
+        "separations up and hires down combined (observed/expected are separations)",
+    ),
 }
 _SUBGROUP_DIMENSIONS = ("sex", "age_band", "sido")
 
@@ -159,17 +173,25 @@ def _midp_z(counts: np.ndarray, mu: np.ndarray) -> np.ndarray:
     return np.asarray(stats.norm.ppf(p), dtype=float)
 
 
+@dataclass(frozen=True, slots=True)
+class _Component:
+    """One measure inside a scan: counts, seasonal factors, sign (+1 up, -1 down) and φ."""
+
+    counts: np.ndarray
+    season: np.ndarray
+    sign: float
+    phi: float
+
+
 def _pass(
-    counts: np.ndarray,
+    components: Sequence[_Component],
     exposure: np.ndarray,
-    season: np.ndarray,
-    sign: float,
     config: DetectorConfig,
-    phi: float,
     *,
     freeze: bool,
 ) -> Scan:
-    cells, months = counts.shape
+    """One CUSUM pass; several components are combined as ``Σ z / √n`` (tested when all are)."""
+    cells, months = exposure.shape
     expected = np.full((cells, months), np.nan)
     rates = np.full((cells, months), np.nan)
     z = np.zeros((cells, months))
@@ -182,7 +204,6 @@ def _pass(
     run_start = np.full(cells, -1, dtype=np.int64)
     is_open = np.zeros(cells, dtype=bool)
     frozen_at = np.full(cells, months, dtype=np.int64)  # baseline months must be < this
-    denominators = exposure * season[None, :]
     valid = np.isfinite(exposure) & (exposure > 0)
     index = np.arange(months)
     for t in range(months):
@@ -192,15 +213,24 @@ def _pass(
         in_window = (index >= max(lo, 0)) & (index <= hi)
         usable = valid & in_window[None, :] & (index[None, :] < frozen_at[:, None])
         n_months = usable.sum(axis=1)
-        num = np.where(usable, counts, 0.0).sum(axis=1)
-        den = np.where(usable, denominators, 0.0).sum(axis=1)
-        rate = np.where(den > 0, num / np.where(den > 0, den, 1.0), np.nan)
-        mu = exposure[:, t] * rate * season[t]
-        ok = (n_months >= config.min_window) & np.isfinite(mu) & (mu >= config.min_expected)
-        rates[:, t] = rate
-        expected[:, t] = mu
+        ok = n_months >= config.min_window
+        total = np.zeros(cells)
+        for position, part in enumerate(components):
+            num = np.where(usable, part.counts, 0.0).sum(axis=1)
+            den = np.where(usable, exposure * part.season[None, :], 0.0).sum(axis=1)
+            rate = np.where(den > 0, num / np.where(den > 0, den, 1.0), np.nan)
+            mu = exposure[:, t] * rate * part.season[t]
+            ok &= np.isfinite(mu) & (mu >= config.min_expected)
+            total += np.where(
+                np.isfinite(mu) & (mu > 0),
+                part.sign * _midp_z(part.counts[:, t], np.nan_to_num(mu)) / math.sqrt(part.phi),
+                0.0,
+            )
+            if position == 0:
+                rates[:, t] = rate
+                expected[:, t] = mu
         tested[:, t] = ok
-        score = np.where(ok, sign * _midp_z(counts[:, t], mu) / math.sqrt(phi), 0.0)
+        score = np.where(ok, total / math.sqrt(len(components)), 0.0)
         z[:, t] = score
         new = np.where(ok, np.maximum(0.0, level + score - config.k), level)
         new = np.minimum(new, config.cap * config.h)
@@ -215,6 +245,7 @@ def _pass(
         alarm[:, t] = is_open
         onset[:, t] = opens
         since[:, t] = np.where(new > 0, run_start, -1)
+    phi = components[0].phi
     return Scan(expected, z, cusum, tested, alarm, onset, _refine_since(z, since), rates, phi)
 
 
@@ -299,9 +330,19 @@ def scan(
         )
     sign = 1.0 if direction == "up" else -1.0
     if phi is None:
-        first = _pass(counts, exposure, season_arr, sign, config, 1.0, freeze=False)
-        phi = estimate_phi(counts, first.expected, first.tested)
-    return _pass(counts, exposure, season_arr, sign, config, phi, freeze=True)
+        phi = _estimate(counts, exposure, season_arr, sign, config)
+    return _pass([_Component(counts, season_arr, sign, phi)], exposure, config, freeze=True)
+
+
+def _estimate(
+    counts: np.ndarray,
+    exposure: np.ndarray,
+    season: np.ndarray,
+    sign: float,
+    config: DetectorConfig,
+) -> float:
+    first = _pass([_Component(counts, season, sign, 1.0)], exposure, config, freeze=False)
+    return estimate_phi(counts, first.expected, first.tested)
 
 
 def seasonal_factors(
@@ -387,18 +428,23 @@ def _panel(
     frame: pl.DataFrame, keys: Sequence[str], measure: str
 ) -> tuple[list[date], list[tuple[str, ...]], np.ndarray, np.ndarray]:
     months = sorted(set(frame.get_column("month").to_list()))
-    groups = frame.select(keys).unique().sort(keys).rows()
-    month_index = {m: i for i, m in enumerate(months)}
-    group_index = {g: i for i, g in enumerate(groups)}
-    counts = np.zeros((len(groups), len(months)))
-    stock = np.zeros((len(groups), len(months)))
-    for row in frame.select([*keys, "month", measure, "employment"]).iter_rows():
-        g, m = group_index[tuple(row[: len(keys)])], month_index[row[len(keys)]]
-        counts[g, m] += float(row[-2] or 0)
-        stock[g, m] += float(row[-1] or 0)
+    text = frame.with_columns(pl.col(k).cast(pl.Utf8) for k in keys)
+    groups_frame = text.select(keys).unique().sort(keys).with_row_index("_g")
+    month_frame = pl.DataFrame({"month": months}, schema={"month": pl.Date}).with_row_index("_m")
+    joined = text.join(groups_frame, on=list(keys)).join(month_frame, on="month")
+    gi = joined.get_column("_g").to_numpy()
+    mi = joined.get_column("_m").to_numpy()
+    shape = (groups_frame.height, len(months))
+    counts = np.zeros(shape)
+    stock = np.zeros(shape)
+    np.add.at(counts, (gi, mi), joined.get_column(measure).cast(pl.Float64).fill_null(0).to_numpy())
+    np.add.at(
+        stock, (gi, mi), joined.get_column("employment").cast(pl.Float64).fill_null(0).to_numpy()
+    )
     exposure = np.full_like(stock, np.nan)
     exposure[:, 1:] = stock[:, :-1]
-    return months, [tuple(str(v) for v in g) for g in groups], counts, exposure
+    groups = [tuple(str(v) for v in row) for row in groups_frame.select(keys).rows()]
+    return months, groups, counts, exposure
 
 
 def _consecutive(months: Sequence[date]) -> None:
@@ -439,7 +485,8 @@ def detect(
     """
     config = config or DetectorConfig()
     keys = list(keys)
-    needed = {"month", "employment", *keys, *(m for m, _ in measures)}
+    parts_of = {m: COMPOSITES.get(m, ((m, d),)) for m, d in measures}
+    needed = {"month", "employment", *keys, *(c for p in parts_of.values() for c, _ in p)}
     missing = sorted(needed - set(frame.columns))
     if missing:
         raise InvalidInputError(f"열이 없습니다 / missing columns: {', '.join(missing)}")
@@ -447,15 +494,28 @@ def detect(
         raise InvalidInputError("빈 지표입니다 / the indicator frame is empty")
     parts: list[pl.DataFrame] = []
     phis: dict[str, float] = {}
+    prepared: dict[tuple[str, str], tuple[_Component, np.ndarray]] = {}
+
+    def component(name: str, direction: Direction) -> tuple[_Component, np.ndarray]:
+        if (name, direction) not in prepared:
+            months, _, counts, exposure = _panel(frame, keys, name)
+            _consecutive(months)
+            if season is not None and name in season:
+                factors = np.asarray(season[name], dtype=float)
+            else:
+                factors = seasonal_factors(months, counts.sum(axis=0), np.nansum(exposure, axis=0))
+            sign = 1.0 if direction == "up" else -1.0
+            phi = _estimate(counts, exposure, factors, sign, config)
+            phis[name] = phi
+            prepared[(name, direction)] = (_Component(counts, factors, sign, phi), exposure)
+        return prepared[(name, direction)]
+
     for measure, direction in measures:
-        months, groups, counts, exposure = _panel(frame, keys, measure)
-        _consecutive(months)
-        if season is not None and measure in season:
-            factors = np.asarray(season[measure], dtype=float)
-        else:
-            factors = seasonal_factors(months, counts.sum(axis=0), np.nansum(exposure, axis=0))
-        result = scan(counts, exposure, factors, direction=direction, config=config)
-        phis[measure] = result.phi
+        months, groups, _, _ = _panel(frame, keys, parts_of[measure][0][0])
+        built = [component(name, d) for name, d in parts_of[measure]]
+        exposure = built[0][1]
+        counts = built[0][0].counts
+        result = _pass([b[0] for b in built], exposure, config, freeze=True)
         keep = result.tested | result.alarm
         cell_idx, month_idx = np.nonzero(keep)
         since_idx = result.since[cell_idx, month_idx]
@@ -479,7 +539,12 @@ def detect(
             "onset": result.onset[cell_idx, month_idx],
             "since": [months[s] if s >= 0 else None for s in since_idx],
         }
-        parts.append(pl.DataFrame(columns, schema_overrides={"since": pl.Date}))
+        schema: dict[str, Any] = dict.fromkeys(keys, pl.Utf8)
+        schema |= {"level": pl.Utf8, "group": pl.Utf8, "measure": pl.Utf8, "direction": pl.Utf8}
+        schema |= {"month": pl.Date, "since": pl.Date}
+        schema |= {"tested": pl.Boolean, "alarm": pl.Boolean, "onset": pl.Boolean}
+        schema |= dict.fromkeys(("observed", "expected", "baseline_rate", "z", "cusum"), pl.Float64)
+        parts.append(pl.DataFrame(columns, schema_overrides=schema))
     cells = pl.concat(parts, how="diagonal") if parts else pl.DataFrame()
     return Detection(cells, config, phis)
 
@@ -514,8 +579,11 @@ def _group_label(settings: Settings | None, group: dict[str, str]) -> tuple[str,
             ko.append(f"KSCO {value} {title_ko}" if title_ko != value else f"KSCO {value}")
             en.append(f"KSCO {value} {title_en}".strip())
         elif key == "sido":
-            ko.append(f"시도 {value}")
-            en.append(f"region (sido) {value}")
+            from ilteo.lake.codes import SIDO
+
+            name = next((entry.name for entry in SIDO if entry.code == value), "")
+            ko.append(f"{name} ({value})" if name else f"시도 {value}")
+            en.append(f"sido {value}")
         else:
             ko.append(f"{key} {value}")
             en.append(f"{key} {value}")
@@ -552,7 +620,7 @@ def alerts_at(
     month = month.replace(day=1)
     open_now = cells.filter((pl.col("month") == month) & pl.col("alarm"))
     alerts: list[Alert] = []
-    for row in open_now.sort("cusum", descending=True).iter_rows(named=True):
+    for row in open_now.sort(["cusum", "z"], descending=True).iter_rows(named=True):
         run = cells.filter(
             (pl.col("level") == row["level"])
             & (pl.col("group") == row["group"])
@@ -645,7 +713,7 @@ def detect_all(
         measure: seasonal_factors(
             months, national.get_column(measure).cast(pl.Float64).fill_null(0).to_numpy(), exposure
         )
-        for measure, _ in MONITORED
+        for measure in _base_measures()
     }
     parts: list[pl.DataFrame] = []
     phis: dict[str, float] = {}
@@ -662,21 +730,38 @@ def detect_all(
     return Detection(cells, config, phis)
 
 
+def _base_measures() -> list[str]:
+    names = [p for m, d in MONITORED for p, _ in COMPOSITES.get(m, ((m, d),))]
+    return list(dict.fromkeys(names))
+
+
+#: The last detection read in this process, by cache file.
+_MEMO: dict[str, Detection] = {}
+
+
 def _cached(settings: Settings) -> Detection:
     key = _build_key(settings)
     folder = _alerts_dir(settings)
     path = folder / f"cells-{key}.parquet"
     meta = folder / f"cells-{key}.json"
+    found = _MEMO.get(str(path))
+    if found is not None and path.is_file():
+        return found
     if path.is_file() and meta.is_file():
-        return Detection(pl.read_parquet(path), DetectorConfig(), json.loads(meta.read_text()))
+        found = Detection(pl.read_parquet(path), DetectorConfig(), json.loads(meta.read_text()))
+        _MEMO.clear()
+        _MEMO[str(path)] = found
+        return found
     detection = detect_all(settings)
     folder.mkdir(parents=True, exist_ok=True)
     for old in folder.glob("cells-*"):
         old.unlink(missing_ok=True)
-    tmp = path.with_suffix(".tmp")
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
     detection.cells.write_parquet(tmp)
-    tmp.replace(path)
     meta.write_text(json.dumps(detection.phi))
+    tmp.replace(path)
+    _MEMO.clear()
+    _MEMO[str(path)] = detection
     return detection
 
 
@@ -687,6 +772,7 @@ def _subgroups(settings: Settings, alert: Alert) -> tuple[dict[str, Any], ...]:
     keys = LEVELS[alert.level]
     out: list[dict[str, Any]] = []
     sign = 1.0 if alert.direction == "up" else -1.0
+    column = COMPOSITES[alert.measure][0][0] if alert.measure in COMPOSITES else alert.measure
     for dim in _SUBGROUP_DIMENSIONS:
         if dim in keys:
             continue
@@ -704,9 +790,9 @@ def _subgroups(settings: Settings, alert: Alert) -> tuple[dict[str, Any], ...]:
             base_den = float(before.get_column("_exposure").fill_null(0).sum())
             if base_den <= 0 or during.is_empty():
                 continue
-            rate = float(before.get_column(alert.measure).fill_null(0).sum()) / base_den
+            rate = float(before.get_column(column).fill_null(0).sum()) / base_den
             expected = rate * float(during.get_column("_exposure").fill_null(0).sum())
-            observed = float(during.get_column(alert.measure).fill_null(0).sum())
+            observed = float(during.get_column(column).fill_null(0).sum())
             if expected < 1:
                 continue
             results.append(

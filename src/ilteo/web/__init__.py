@@ -32,6 +32,8 @@ def mount_web(app: FastAPI, settings: Settings) -> None:
         identity,
         lake,
         monitor,
+        monitor_crosswalk,
+        monitor_risk,
         oidc,
         passkeys,
         phone,
@@ -45,6 +47,8 @@ def mount_web(app: FastAPI, settings: Settings) -> None:
     app.include_router(reference.router)
     app.include_router(lake.router)
     app.include_router(monitor.router)
+    app.include_router(monitor_risk.router)
+    app.include_router(monitor_crosswalk.router)  # the published crosswalk page
     identity.install_identity(app)
     for module in (passkeys, phone, counter, oidc, delegation, api_keys, sign_in_report):
         app.include_router(module.router)

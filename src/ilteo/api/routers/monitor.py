@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import asdict
 from datetime import date
 from typing import Annotated, Any, Final
 
@@ -79,6 +80,11 @@ class ExposureOut(BaseModel):
     )
     native_scores: list[dict[str, Any]] = Field(
         description="원 분류의 출처 점수 / Source scores as published on the code's own system."
+    )
+    missing_sources: list[str] = Field(
+        default_factory=list,
+        description="빠진 보조 출처 / Secondary sources left out because their data is "
+        "unavailable (the combined score is renormalised over the rest).",
     )
     notes: list[str]
     caveat: str
@@ -187,8 +193,30 @@ def get_exposure(
 
     if (unchanged := cached(request, response, EXPOSURE_DATASETS)) is not None:
         return unchanged
-    answer = exposure_lookup(settings, code, system).to_json()
-    return ExposureOut(**answer, attribution=attribute(response, EXPOSURE_DATASETS))
+    credits = attribute(response, EXPOSURE_DATASETS)
+    # The answer only changes with the reference data (the ETag says which): keep its JSON.
+    from ilteo.monitor.exposure import unavailable_sources
+
+    missing = ",".join(sorted(unavailable_sources(settings)))
+    key = (str(settings.reference_dir), code, system, f"{response.headers['ETag']}|{missing}")
+    body = _EXPOSURE_BODIES.get(key)
+    if body is None:
+        answer = exposure_lookup(settings, code, system).to_json()
+        body = ExposureOut(**answer, attribution=credits).model_dump_json().encode()
+        if len(_EXPOSURE_BODIES) >= _EXPOSURE_BODIES_MAX:
+            _EXPOSURE_BODIES.pop(next(iter(_EXPOSURE_BODIES)))
+        _EXPOSURE_BODIES[key] = body
+    answered = Response(content=body, media_type="application/json")
+    answered.raw_headers.extend(
+        (name, value) for name, value in response.headers.raw if name != b"content-length"
+    )
+    return answered
+
+
+#: Serialised exposure answers by reference folder, code, system and ETag (every KSCO, ISCO and
+#: SOC code fits: about 3,000 entries of a few kB).
+_EXPOSURE_BODIES: dict[tuple[str, str, str | None, str], bytes] = {}
+_EXPOSURE_BODIES_MAX: Final = 4096
 
 
 # --- crosswalk -----------------------------------------------------------------------------------
@@ -437,5 +465,113 @@ def list_indicators(
         months=[m.strftime("%Y-%m") for m in built],
         min_cell=settings.monitor_min_cell,
         measures=dict(MEASURE_LABELS),
+        note=SYNTHETIC_NOTE,
+    )
+
+
+class AlertPage(Page[dict[str, Any]]):
+    """A page of open early-warning alerts (groups, never people)."""
+
+    month: str | None = Field(description="경보 기준 월 / The month the alerts are open in.")
+    months: list[str] = Field(description="지표가 있는 월 / Months built (YYYY-MM).")
+    note: str
+
+
+@router.get(
+    "/alerts",
+    operation_id="list_labour_alerts",
+    summary="조기 경보 / List early-warning alerts",
+    response_model=AlertPage,
+    responses=_PROBLEMS,
+)
+def list_alerts(
+    settings: SettingsDep,
+    request: Request,
+    response: Response,
+    page: _RowsPage,
+    month: Annotated[
+        Month, Query(description="기준 월 / Month, YYYY-MM (default: latest).")
+    ] = None,
+) -> AlertPage | Response:
+    """Early warnings open in a month, strongest first: what moved, by how much, since when.
+
+    Each alert names the measure, the group (occupation, industry, region...), the observed and
+    expected counts since the onset, the baseline and a link to its chart. An empty list with no
+    `months` means no indicators are built on this server yet.
+    """
+    from ilteo.monitor.indicators import available_months
+    from ilteo.monitor.warnings import current_alerts
+
+    if (unchanged := _lake_etag(request, response, settings)) is not None:
+        return unchanged
+    wanted = _month(month, "month")
+    built = available_months(settings)
+    items: list[dict[str, Any]] = []
+    if built:
+        try:
+            items = [alert.to_dict() for alert in current_alerts(settings, wanted)]
+        except DataUnavailableError:
+            items = []
+    found = page.window(items)
+    shown = wanted or (built[-1] if built else None)
+    return AlertPage(
+        **dict(found),
+        month=shown.strftime("%Y-%m") if shown else None,
+        months=[m.strftime("%Y-%m") for m in built],
+        note=SYNTHETIC_NOTE,
+    )
+
+
+class RiskGroupPage(Page[dict[str, Any]]):
+    """A page of high-risk groups (aggregates of at least ``min_cell`` people, never people)."""
+
+    month: str | None = Field(description="기준 월 / The month scored (YYYY-MM).")
+    months: list[str] = Field(description="지표가 있는 월 / Months built (YYYY-MM).")
+    min_cell: int = Field(description="공개 최소 집단 크기 / Smallest group shown.")
+    note: str
+
+
+@router.get(
+    "/high-risk-groups",
+    operation_id="list_high_risk_groups",
+    summary="고위험 집단 / List high-risk groups",
+    response_model=RiskGroupPage,
+    responses=_PROBLEMS,
+)
+def list_high_risk_groups(
+    settings: SettingsDep,
+    request: Request,
+    response: Response,
+    page: _RowsPage,
+    month: Annotated[
+        Month, Query(description="기준 월 / Month, YYYY-MM (default: latest).")
+    ] = None,
+) -> RiskGroupPage | Response:
+    """Groups (KSCO sub-major x age band x 시도) ranked by expected people at risk in a month.
+
+    Risk combines AI exposure with vulnerability (age, wage level, tenure, education proxies,
+    region); each group shows its size, components, drivers and score. Aggregates only: the
+    people in a group are for staff, not on this open endpoint. An empty list with no `months`
+    means no indicators are built on this server yet.
+    """
+    from ilteo.monitor.indicators import available_months
+    from ilteo.monitor.risk import high_risk_groups
+
+    if (unchanged := _lake_etag(request, response, settings)) is not None:
+        return unchanged
+    _month(month, "month")
+    built = available_months(settings)
+    items: list[dict[str, Any]] = []
+    if built:
+        try:
+            items = [asdict(group) for group in high_risk_groups(settings, month, limit=None)]
+        except DataUnavailableError:
+            items = []
+    found = page.window(items)
+    return RiskGroupPage(
+        **dict(found),
+        month=month or (built[-1].strftime("%Y-%m") if built else None),
+        months=[m.strftime("%Y-%m") for m in built],
+        min_cell=settings.monitor_min_cell,
         note=SYNTHETIC_NOTE,
     )

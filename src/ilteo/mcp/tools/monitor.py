@@ -51,6 +51,31 @@ GET_LABOUR_INDICATORS = (
     "is a synthetic country: say the figures are synthetic."
 )
 
+LIST_LABOUR_ALERTS = (
+    "List the early-warning alerts open in a month (the latest built month by default), "
+    "strongest first: abnormal movements of separations, hires or job-seeking allowance claims "
+    "in a group (KSCO occupation, KSIC industry, 시도 region, at several levels), detected against "
+    "a seasonally adjusted baseline with CUSUM and false-alarm control. Each alert says what "
+    "moved (`measure`), in which group (`group`, `label_ko`, `label_en`), since when (`since`), "
+    "observed versus expected counts and the change in percent, the baseline used, the sub-groups "
+    "that moved most and the path of its chart page (`chart`). Use it when a user asks what is "
+    "unusual in the labour market now or whether an occupation or region shows warning signs. "
+    "An alert is a statistical signal to look at, not proof of an AI effect; say so. Groups "
+    "only, never people. On a demo server the lake is a synthetic country: say so."
+)
+
+LIST_HIGH_RISK_GROUPS = (
+    "List the groups of insured workers most at risk from AI in a month (the latest by default), "
+    "ranked by expected people at risk: each group is a KSCO sub-major occupation group x age "
+    "band x 시도 region with its size, mean AI exposure, share in highly exposed occupations, the "
+    "vulnerability components (age, wage level, tenure, education proxies, region: each 0-1), "
+    "their contributions to the score, the main drivers and the score. Use it when a user asks "
+    "which workers or regions to prioritise for training, employment services or outreach. "
+    "Aggregates only: groups smaller than the disclosure threshold are not shown and no person "
+    "is reachable through this tool. A risk score is a priority ranking, not a probability of "
+    "job loss; say so. On a demo server the lake is a synthetic country: say so."
+)
+
 Dimension = Literal["ksco", "ksco1", "ksco2", "ksco3", "ksic_section", "sido", "age_band", "sex"]
 
 
@@ -74,6 +99,11 @@ class OccupationExposure(BaseModel):
     native_scores: list[dict[str, Any]] = Field(
         description="Source scores as published on the code itself (SOC/O*NET-SOC codes)."
     )
+    missing_sources: list[str] = Field(
+        default_factory=list,
+        description="Secondary sources left out because their data is unavailable (the combined "
+        "score is renormalised over the rest).",
+    )
     notes: list[str]
     caveat: str
 
@@ -86,6 +116,22 @@ class LabourIndicators(BaseModel):
     months: list[str] = Field(description="Months built on this server (YYYY-MM).")
     min_cell: int = Field(description="Disclosure threshold: counts below it are null.")
     measures: dict[str, str] = Field(description="What each measure counts (Korean / English).")
+
+
+class LabourAlerts(BaseModel):
+    """The alerts open in a month."""
+
+    month: str | None = Field(description="The month the alerts are open in (YYYY-MM).")
+    alerts: list[dict[str, Any]] = Field(description="Alerts, strongest first.")
+    months: list[str] = Field(description="Months built on this server (YYYY-MM).")
+
+
+class HighRiskGroups(BaseModel):
+    """Ranked high-risk groups of a month."""
+
+    month: str | None = Field(description="The month scored (YYYY-MM).")
+    groups: list[dict[str, Any]] = Field(description="Groups, highest expected at risk first.")
+    months: list[str] = Field(description="Months built on this server (YYYY-MM).")
 
 
 def _month(text: str | None) -> date | None:
@@ -169,7 +215,9 @@ def register_monitor_tools(
             Literal["15-29", "30-39", "40-49", "50-59", "60+"] | None,
             Field(description="Only this age band."),
         ] = None,
-        sex: Annotated[Literal["M", "F"] | None, Field(description="Only M or F.")] = None,
+        sex: Annotated[
+            Literal["M", "F"] | None, Field(description="Only this sex: M or F.")
+        ] = None,
         limit: Annotated[int, Field(ge=1, le=1000, description="Most rows returned.")] = 200,
         ctx: Context | None = None,
     ) -> LabourIndicators:
@@ -196,4 +244,56 @@ def register_monitor_tools(
             months=[m.strftime("%Y-%m") for m in built],
             min_cell=settings.monitor_min_cell,
             measures=dict(MEASURE_LABELS),
+        )
+
+    @register_tool(
+        server, "list_labour_alerts", title="조기 경보 / Early-warning alerts",
+        description=LIST_LABOUR_ALERTS,
+    )  # fmt: skip
+    def list_labour_alerts(
+        month: Annotated[
+            str | None,
+            Field(pattern=r"^\d{4}-\d{2}$", description="Month, YYYY-MM; the latest when omitted."),
+        ] = None,
+        limit: Annotated[int, Field(ge=1, le=500, description="Most alerts returned.")] = 50,
+        ctx: Context | None = None,
+    ) -> LabourAlerts:
+        from ilteo.monitor.indicators import available_months
+        from ilteo.monitor.warnings import current_alerts
+
+        auth.require(ctx, "list_labour_alerts")
+        built = call_room(lambda: available_months(settings))
+        wanted = call_room(lambda: _month(month))
+        alerts = call_room(lambda: current_alerts(settings, wanted, limit=limit)) if built else []
+        shown = wanted or (built[-1] if built else None)
+        return LabourAlerts(
+            month=shown.strftime("%Y-%m") if shown else None,
+            alerts=[alert.to_dict() for alert in alerts],
+            months=[m.strftime("%Y-%m") for m in built],
+        )
+
+    @register_tool(
+        server, "list_high_risk_groups", title="고위험 집단 / High-risk groups",
+        description=LIST_HIGH_RISK_GROUPS,
+    )  # fmt: skip
+    def list_high_risk_groups(
+        month: Annotated[
+            str | None,
+            Field(pattern=r"^\d{4}-\d{2}$", description="Month, YYYY-MM; the latest when omitted."),
+        ] = None,
+        limit: Annotated[int, Field(ge=1, le=500, description="Most groups returned.")] = 20,
+        ctx: Context | None = None,
+    ) -> HighRiskGroups:
+        from dataclasses import asdict
+
+        from ilteo.monitor.indicators import available_months
+        from ilteo.monitor.risk import high_risk_groups
+
+        auth.require(ctx, "list_high_risk_groups")
+        built = call_room(lambda: available_months(settings))
+        groups = call_room(lambda: high_risk_groups(settings, month, limit=limit)) if built else []
+        return HighRiskGroups(
+            month=month or (built[-1].strftime("%Y-%m") if built else None),
+            groups=[asdict(group) for group in groups],
+            months=[m.strftime("%Y-%m") for m in built],
         )

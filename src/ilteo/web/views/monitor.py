@@ -143,7 +143,7 @@ def _known_codes(settings: Settings) -> list[str]:
 
 
 def _is_known(settings: Settings, code: str) -> bool:
-    """A KSCO 8 unit group (4 digits) or a 1–3 digit group of the classification."""
+    """A KSCO 8 unit group (4 digits) or a 1-3 digit group of the classification."""
     if not (code.isdigit() and 1 <= len(code) <= 4):
         return False
     if len(code) == 4:

@@ -141,6 +141,7 @@ def demo(
         "sign-in: `uv run ilteo identity create-staff --name 관리자 --role data_steward`)\n"
         f"  {url}/v1/docs     Open API\n  {url}/mcp         MCP (streamable HTTP, API 키 / key)\n"
         f"  {url}/status      서비스 현황 / public service status\n"
+        f"  {url}/monitor     AI 영향 모니터링 / AI impact monitoring (합성 / synthetic)\n"
         "중지: Ctrl+C / stop with Ctrl+C\n"
     )
     serve(host=settings.host, port=settings.port, workers=settings.workers)

@@ -1,0 +1,1 @@
+"""Transition and training pathways: occupation profiles, transitions and training plans."""

@@ -20,14 +20,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import os
 import platform
 import shutil
 import tempfile
 import time
 from dataclasses import asdict
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -38,23 +37,12 @@ from ilteo.monitor.validation import (
     crosswalk_coverage,
     exposed_employment_share,
     ksco_rank_agreement,
+    to_plain,
 )
 
 HERE = Path(__file__).resolve().parent
 PERSONS = 20_000
 SEED = 42
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
 
 
 def _reference() -> Path:
@@ -104,7 +92,7 @@ def run(home: Path | None) -> dict[str, Any]:
         if root is not None:
             shutil.rmtree(root, ignore_errors=True)
     times["total_s"] = round(time.perf_counter() - started, 1)
-    return _plain(
+    return to_plain(
         {
             "title": "Validation of the KSCO AI-exposure index",
             "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),

@@ -8,12 +8,15 @@ from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
 
 from ilteo.core.errors import IlteoError, InvalidInputError
+
+if TYPE_CHECKING:
+    from ilteo.core.settings import Settings
 
 console = Console()
 err_console = Console(stderr=True)
@@ -34,6 +37,13 @@ def _default(value: Any) -> Any:
     if hasattr(value, "model_dump"):
         return value.model_dump(mode="json")
     raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+def settings_of(ctx: typer.Context) -> Settings:
+    """The settings a caller put in ``ctx.obj`` (tests, embedding), else the process settings."""
+    from ilteo.core.settings import Settings, get_settings
+
+    return ctx.obj if isinstance(ctx.obj, Settings) else get_settings()
 
 
 def print_json(data: Any) -> None:

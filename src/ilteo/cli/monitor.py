@@ -11,10 +11,10 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from ilteo.cli._output import JSON_OPTION, console, print_json
+from ilteo.cli._output import JSON_OPTION, console, print_json, settings_of
 
 if TYPE_CHECKING:
-    from ilteo.core.settings import Settings
+    pass
 
 app = typer.Typer(
     help="AI 영향 모니터링 / AI impact monitoring: crosswalk and exposure profiles.",
@@ -25,13 +25,6 @@ NOTE = (
     "공식 연계표가 아닙니다; 검토된 보정 파일이 이를 고칩니다 / not an official correspondence "
     "table; reviewed overrides correct it."
 )
-
-
-def _settings(ctx: typer.Context) -> Settings:
-    """The settings a caller put in ``ctx.obj`` (tests, embedding), else the process settings."""
-    from ilteo.core.settings import Settings, get_settings
-
-    return ctx.obj if isinstance(ctx.obj, Settings) else get_settings()
 
 
 @app.command("crosswalk")
@@ -45,7 +38,7 @@ def crosswalk(
     """KSCO 8 → ISCO-08 연계표 / Build the crosswalk and show its coverage."""
     from ilteo.monitor.crosswalk import coverage, crosswalk_to_csv, ksco_isco_crosswalk
 
-    built = ksco_isco_crosswalk(_settings(ctx))
+    built = ksco_isco_crosswalk(settings_of(ctx))
     figures = coverage(built)
     if out is not None:
         figures["csv"] = str(crosswalk_to_csv(built, out))
@@ -69,7 +62,7 @@ def lossy(ctx: typer.Context, json_out: bool = JSON_OPTION) -> None:
     """손실 그룹 / One-to-many and many-to-one groups of the crosswalk."""
     from ilteo.monitor.crosswalk import ksco_isco_crosswalk, lossy_groups
 
-    built = ksco_isco_crosswalk(_settings(ctx))
+    built = ksco_isco_crosswalk(settings_of(ctx))
     groups = lossy_groups(built)
     if json_out:
         print_json(groups)
@@ -106,7 +99,7 @@ def exposure(
     """직업의 AI 노출 프로필 / An occupation's AI-exposure profile (KSCO 8, ISCO-08, SOC, O*NET)."""
     from ilteo.monitor.lookup import exposure_lookup
 
-    answer = exposure_lookup(_settings(ctx), occupation, system)
+    answer = exposure_lookup(settings_of(ctx), occupation, system)
     if json_out:
         print_json(answer.to_json())
         return

@@ -11,10 +11,10 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from ilteo.cli._output import JSON_OPTION, console, print_json
+from ilteo.cli._output import JSON_OPTION, console, print_json, settings_of
 
 if TYPE_CHECKING:
-    from ilteo.core.settings import Settings
+    pass
 
 app = typer.Typer(
     help="월별 고용 지표 / monthly indicators: insured employment, hires, separations, claims.",
@@ -22,25 +22,11 @@ app = typer.Typer(
 )
 
 
-def _settings(ctx: typer.Context) -> Settings:
-    from ilteo.core.settings import Settings, get_settings
-
-    return ctx.obj if isinstance(ctx.obj, Settings) else get_settings()
-
-
 def _month(value: str | None, option: str) -> date | None:
     """``YYYY-MM`` as the first day of that month."""
-    if value is None:
-        return None
-    from ilteo.core.errors import InvalidInputError
+    from ilteo.monitor.indicators import parse_month
 
-    try:
-        year, month = value.split("-")
-        return date(int(year), int(month), 1)
-    except ValueError:
-        raise InvalidInputError(
-            f"{option}는 YYYY-MM 형식입니다 / {option} must be YYYY-MM, got {value!r}"
-        ) from None
+    return None if value is None else parse_month(value, option)
 
 
 @app.command("build")
@@ -58,7 +44,7 @@ def build(
     from ilteo.cli._progress import progress_bar
     from ilteo.monitor.indicators import build_indicators
 
-    settings = _settings(ctx)
+    settings = settings_of(ctx)
     with progress_bar("월별 지표 / monthly indicators") as advance:
         result = build_indicators(
             settings, until=_month(until, "--until"), progress=advance, memory_limit=memory_limit
@@ -104,7 +90,7 @@ def show(
     """월별 지표를 보여 줍니다 (작은 값 비공개) / Show indicators (small counts suppressed)."""
     from ilteo.monitor.indicators import available_months, read_indicators
 
-    settings = _settings(ctx)
+    settings = settings_of(ctx)
     months = available_months(settings)
     low = _month(start, "--from") or (months[0] if months else None)
     high = _month(end, "--to") or (months[-1] if months else None)

@@ -11,16 +11,10 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from ilteo.cli._output import JSON_OPTION, console, print_json
+from ilteo.cli._output import JSON_OPTION, console, print_json, settings_of
 
 if TYPE_CHECKING:
-    from ilteo.core.settings import Settings
-
-
-def _settings(ctx: typer.Context) -> Settings:
-    from ilteo.core.settings import Settings, get_settings
-
-    return ctx.obj if isinstance(ctx.obj, Settings) else get_settings()
+    pass
 
 
 def report(
@@ -37,9 +31,10 @@ def report(
     json_out: bool = JSON_OPTION,
 ) -> None:
     """월간 보고서 / Write the monthly report (HTML and PDF, in Korean) for one month."""
-    from ilteo.monitor.report import parse_month, write_report
+    from ilteo.monitor.indicators import parse_month
+    from ilteo.monitor.report import write_report
 
-    settings = _settings(ctx)
+    settings = settings_of(ctx)
     folder = out if out is not None else settings.lake_dir / "monitor" / "reports"
     written = write_report(settings, parse_month(month), folder, pdf=not no_pdf)
     if json_out:

@@ -13,16 +13,10 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from ilteo.cli._output import JSON_OPTION, console, print_json
+from ilteo.cli._output import JSON_OPTION, console, print_json, settings_of
 
 if TYPE_CHECKING:
-    from ilteo.core.settings import Settings
-
-
-def _settings(ctx: typer.Context) -> Settings:
-    from ilteo.core.settings import Settings, get_settings
-
-    return ctx.obj if isinstance(ctx.obj, Settings) else get_settings()
+    pass
 
 
 def high_risk(
@@ -37,7 +31,7 @@ def high_risk(
     from ilteo.monitor.exposure import CAVEAT
     from ilteo.monitor.risk import high_risk_groups
 
-    groups = high_risk_groups(_settings(ctx), month, limit)
+    groups = high_risk_groups(settings_of(ctx), month, limit)
     if json_out:
         print_json([asdict(g) for g in groups])
         return
@@ -64,7 +58,7 @@ def outreach(
     """연계 명단 / Write the outreach list for the pathways and benefits services."""
     from ilteo.monitor.risk import write_outreach
 
-    written = write_outreach(_settings(ctx), month)
+    written = write_outreach(settings_of(ctx), month)
     if json_out:
         print_json(asdict(written))
         return

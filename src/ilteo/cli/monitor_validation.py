@@ -6,36 +6,15 @@ A door over :mod:`ilteo.monitor.validation`, imported lazily inside the command;
 
 from __future__ import annotations
 
-import math
 from dataclasses import asdict
-from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import typer
 
-from ilteo.cli._output import JSON_OPTION, console, print_json
+from ilteo.cli._output import JSON_OPTION, console, print_json, settings_of
 
 if TYPE_CHECKING:
-    from ilteo.core.settings import Settings
-
-
-def _settings(ctx: typer.Context) -> Settings:
-    from ilteo.core.settings import Settings, get_settings
-
-    return ctx.obj if isinstance(ctx.obj, Settings) else get_settings()
-
-
-def _plain(value: Any) -> Any:
-    """Dates as ISO text and NaN as None, recursively (for JSON)."""
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
+    pass
 
 
 def _pct(value: float | None) -> str:
@@ -51,14 +30,15 @@ def validate(
 ) -> None:
     """노출 지수 검증 / Validate the KSCO exposure index (agreement, coverage, exposed jobs)."""
     from ilteo.core.errors import DataUnavailableError
-    from ilteo.monitor.report import parse_month
+    from ilteo.monitor.indicators import parse_month
     from ilteo.monitor.validation import (
         crosswalk_coverage,
         exposed_employment_share,
         ksco_rank_agreement,
+        to_plain,
     )
 
-    settings = _settings(ctx)
+    settings = settings_of(ctx)
     chosen = parse_month(month) if month is not None else None
     agreement = ksco_rank_agreement(settings)
     coverage = crosswalk_coverage(settings)
@@ -70,7 +50,7 @@ def validate(
         share = None
     if json_out:
         print_json(
-            _plain(
+            to_plain(
                 {
                     "rank_agreement": asdict(agreement),
                     "crosswalk_coverage": asdict(coverage),

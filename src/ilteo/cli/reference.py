@@ -12,10 +12,9 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from ilteo.cli._output import JSON_OPTION, console, print_json
+from ilteo.cli._output import JSON_OPTION, console, print_json, settings_of
 
 if TYPE_CHECKING:
-    from ilteo.core.settings import Settings
     from ilteo.reference.schemas import IndustryDetail, OccupationDetail
 
 app = typer.Typer(
@@ -25,13 +24,6 @@ app = typer.Typer(
 )
 
 OCCUPATION_SYSTEMS = ("ksco8", "onet", "isco08", "soc2010", "soc2018")
-
-
-def _settings(ctx: typer.Context) -> Settings:
-    """The settings a caller put in ``ctx.obj`` (tests, embedding), else the process settings."""
-    from ilteo.core.settings import Settings, get_settings
-
-    return ctx.obj if isinstance(ctx.obj, Settings) else get_settings()
 
 
 def _mark(value: bool) -> str:
@@ -45,7 +37,7 @@ def status(ctx: typer.Context, json_out: bool = JSON_OPTION) -> None:
 
     from ilteo.reference.status import dataset_status
 
-    rows = dataset_status(_settings(ctx))
+    rows = dataset_status(settings_of(ctx))
     if json_out:
         print_json([row.model_dump(mode="json") for row in rows])
         return
@@ -76,7 +68,7 @@ def load(
     from ilteo.reference.loading import load_all
 
     _check_ids(datasets or [], dataset_ids())
-    settings = _settings(ctx)
+    settings = settings_of(ctx)
     if json_out:
         results = load_all(settings, datasets=datasets or None)
         print_json([r.model_dump(mode="json") for r in results])
@@ -120,7 +112,7 @@ def fetch(
 
     _check_ids(ids or [], dataset_ids())
     check_mirror(mirror)
-    settings = _settings(ctx)
+    settings = settings_of(ctx)
     if json_out:
         results = fetch_datasets(ids, dest=dest, mirror=mirror, settings=settings)
         print_json([r.model_dump(mode="json") for r in results])
@@ -155,7 +147,7 @@ def search(
     """직업·산업 검색 / Search occupations (KSCO 8, O*NET-SOC …) or KSIC industries."""
     from rich.table import Table
 
-    settings = _settings(ctx)
+    settings = settings_of(ctx)
     if industry:
         from ilteo.reference.search import search_industries
 
@@ -188,7 +180,7 @@ def show(
     json_out: bool = JSON_OPTION,
 ) -> None:
     """코드 상세 / One occupation or industry: hierarchy, crosswalk links, exposure scores."""
-    settings = _settings(ctx)
+    settings = settings_of(ctx)
     if system in ("ksic10", "ksic11"):
         from ilteo.reference.lookup import get_industry
 

@@ -219,13 +219,41 @@ def _first_of(value: date) -> date:
     return date(value.year, value.month, 1)
 
 
+def month_text(month: date) -> str:
+    """``YYYY-MM``."""
+    return f"{month.year:04d}-{month.month:02d}"
+
+
+def parse_month(text: str, name: str = "month") -> date:
+    """``YYYY-MM`` → the first day of that month; every door reads months with this.
+
+    Raises:
+        InvalidInputError: Not a ``YYYY-MM`` month (``parameter`` names the input).
+
+    >>> parse_month("2025-03")
+    datetime.date(2025, 3, 1)
+    """
+    try:
+        year, month = text.strip().split("-")
+        if len(year) != 4 or len(month) != 2:
+            raise ValueError(text)
+        return date(int(year), int(month), 1)
+    except ValueError as exc:
+        raise InvalidInputError(
+            f"{name}은 YYYY-MM 형식이어야 합니다 / {name} must be a month, YYYY-MM: {text!r}",
+            parameter=name,
+        ) from exc
+
+
+def shift(month: date, months: int) -> date:
+    """The first day of the month ``months`` after ``month`` (negative: before)."""
+    index = month.year * 12 + month.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
 def _months(first: date, last: date) -> list[date]:
-    months: list[date] = []
-    current = first
-    while current <= last:
-        months.append(current)
-        current = date(current.year + current.month // 12, current.month % 12 + 1, 1)
-    return months
+    count = (last.year - first.year) * 12 + last.month - first.month + 1
+    return [shift(first, n) for n in range(max(count, 0))]
 
 
 def _digests(con: duckdb.DuckDBPyConnection, first: date) -> dict[date, str]:
@@ -270,14 +298,28 @@ def _chain(months: list[date], digests: dict[date, str], first: date) -> dict[da
     return fingerprints
 
 
+_STATES: dict[str, tuple[tuple[int, int], dict[str, Any]]] = {}
+
+
 def _load_state(settings: Settings) -> dict[str, Any]:
+    """The build state (read-only: copy before changing), parsed again only when the file is.
+
+    Every read of the indicators asks for it; one ``stat`` instead of a read and a parse.
+    """
     path = _state_path(settings)
-    if not path.exists():
+    try:
+        info = path.stat()
+    except OSError:
         return {"months": {}}
+    stamp = (info.st_mtime_ns, info.st_ino)
+    found = _STATES.get(str(path))
+    if found is not None and found[0] == stamp:
+        return found[1]
     try:
         state: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {"months": {}}
+    _STATES[str(path)] = (stamp, state)
     return state
 
 
@@ -450,7 +492,7 @@ def build_indicators(
         months = _months(first, last)
         fingerprints = _chain(months, _digests(con, first), first)
         state = _load_state(settings)
-        known: dict[str, str] = state.get("months", {})
+        known: dict[str, str] = dict(state.get("months", {}))
         todo = [
             m
             for m in months

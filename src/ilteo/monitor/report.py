@@ -23,16 +23,16 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from importlib import import_module
 from pathlib import Path
 from typing import Any, Final
 
 import polars as pl
 
-from ilteo.core.errors import DataUnavailableError, InvalidInputError, NotFoundError
+from ilteo.core.errors import DataUnavailableError, NotFoundError
 from ilteo.core.settings import Settings
-from ilteo.monitor import charts
+from ilteo.monitor import charts, indicators
 from ilteo.monitor.exposure import CAVEAT
+from ilteo.monitor.indicators import month_text, parse_month, shift
 
 #: The measures of the headline table, in order.
 HEADLINE_MEASURES: Final = ("employment", "hires", "separations", "jsa_claims")
@@ -76,42 +76,7 @@ def measure_labels(lang: str) -> dict[str, str]:
 
 def min_cell(settings: Settings) -> int:
     """The disclosure threshold: counts below it are suppressed (``settings.monitor_min_cell``)."""
-    return int(getattr(settings, "monitor_min_cell", 5))
-
-
-def _indicators() -> Any:
-    return import_module("ilteo.monitor.indicators")
-
-
-def month_text(month: date) -> str:
-    """``YYYY-MM``."""
-    return f"{month.year:04d}-{month.month:02d}"
-
-
-def parse_month(text: str) -> date:
-    """``YYYY-MM`` → the first day of that month.
-
-    Raises:
-        InvalidInputError: Not a ``YYYY-MM`` month.
-
-    >>> parse_month("2025-03")
-    datetime.date(2025, 3, 1)
-    """
-    try:
-        year, month = text.strip().split("-")
-        if len(year) != 4 or len(month) != 2:
-            raise ValueError(text)
-        return date(int(year), int(month), 1)
-    except ValueError as exc:
-        raise InvalidInputError(
-            f"월은 YYYY-MM 형식이어야 합니다 / the month must be YYYY-MM: {text!r}"
-        ) from exc
-
-
-def shift(month: date, months: int) -> date:
-    """The first day of the month ``months`` after ``month`` (negative: before)."""
-    index = month.year * 12 + month.month - 1 + months
-    return date(index // 12, index % 12 + 1, 1)
+    return settings.monitor_min_cell
 
 
 def resolve_month(settings: Settings, month: date | str | None) -> tuple[date, list[date]]:
@@ -121,7 +86,7 @@ def resolve_month(settings: Settings, month: date | str | None) -> tuple[date, l
         DataUnavailableError: No indicators are built yet (``ilteo monitor indicators``).
         NotFoundError: The month is outside the built data (the message names the range).
     """
-    months = sorted(_indicators().available_months(settings))
+    months = sorted(indicators.available_months(settings))
     if not months:
         raise DataUnavailableError(
             "월별 지표가 아직 만들어지지 않았습니다 / no monthly indicators are built yet "
@@ -239,7 +204,7 @@ class HeadlineRow:
 def _months_frame(
     settings: Settings, first: date, last: date, **filters: Any
 ) -> dict[date, dict[str, Any]]:
-    frame: pl.DataFrame = _indicators().read_indicators(settings, months=(first, last), **filters)
+    frame: pl.DataFrame = indicators.read_indicators(settings, months=(first, last), **filters)
     return {row["month"]: row for row in frame.to_dicts()}
 
 
@@ -438,10 +403,10 @@ def occupation_rows(
     from ilteo.monitor.ksco import ksco_index
 
     ref = reference_month(month, months)
-    frame: pl.DataFrame = _indicators().read_indicators(
+    frame: pl.DataFrame = indicators.read_indicators(
         settings, by=("ksco",), months=(ref or month, month)
     )
-    high = _indicators().high_exposure_codes(settings)
+    high = indicators.high_exposure_codes(settings)
     profiles = ksco_index(settings).profiles
     threshold = min_cell(settings)
     now = {r["ksco"]: r for r in frame.filter(pl.col("month") == month).to_dicts()}
@@ -531,11 +496,9 @@ class AlertsView:
 def alerts_of(
     settings: Settings, month: date | None = None, limit: int | None = None
 ) -> AlertsView:
-    """``ilteo.monitor.warnings.current_alerts``, or ``built=False`` when it does not exist yet."""
-    try:
-        warnings = import_module("ilteo.monitor.warnings")
-    except ImportError:
-        return AlertsView(built=False)
+    """``ilteo.monitor.warnings.current_alerts``, or ``built=False`` before indicators exist."""
+    from ilteo.monitor import warnings
+
     try:
         found = warnings.current_alerts(settings, month=month, limit=limit)
     except DataUnavailableError:
@@ -563,7 +526,7 @@ def region_rows(
     from ilteo.lake.codes import SIDO
 
     ref = reference_month(month, months)
-    frame: pl.DataFrame = _indicators().read_indicators(
+    frame: pl.DataFrame = indicators.read_indicators(
         settings, by=("sido",), months=(ref or month, month)
     )
     now = {r["sido"]: r for r in frame.filter(pl.col("month") == month).to_dicts()}
@@ -788,5 +751,5 @@ def write_report(
 
 def high_exposure_codes(settings: Settings) -> frozenset[str]:
     """The KSCO units in the top quintile of combined scores (see ``indicators``)."""
-    codes: frozenset[str] = _indicators().high_exposure_codes(settings)
+    codes: frozenset[str] = indicators.high_exposure_codes(settings)
     return codes

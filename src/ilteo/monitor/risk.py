@@ -240,8 +240,7 @@ def _region(
     settings: Settings, month: date, months: list[date]
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Per 시도 the high-exposure flag; per 시도 x KSCO major the separation-rate ratio."""
-    from ilteo.monitor.indicators import read_indicators
-    from ilteo.monitor.report import shift
+    from ilteo.monitor.indicators import read_indicators, shift
 
     config = risk_config().region
     share = read_indicators(settings, by=("sido",), months=(month, month), suppress=False)

@@ -29,7 +29,7 @@ import math
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date
-from typing import Final
+from typing import Any, Final
 
 import polars as pl
 
@@ -208,6 +208,23 @@ class ExposedShare:
     by_major: tuple[ShareRow, ...]
     method: str
     caveat: str = CAVEAT
+
+
+def to_plain(value: Any) -> Any:
+    """Dates as ISO text and NaN as None, recursively: the results as JSON-ready values.
+
+    >>> to_plain({"rho": float("nan"), "month": date(2025, 12, 1), "n": (1, 2)})
+    {'rho': None, 'month': '2025-12-01', 'n': [1, 2]}
+    """
+    if isinstance(value, dict):
+        return {k: to_plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [to_plain(v) for v in value]
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
 
 
 def fisher_interval(rho: float, n: int, z: float = Z_95) -> tuple[float, float]:

@@ -23,7 +23,7 @@ from ilteo.api.conventions import etag_for, not_modified
 from ilteo.api.deps import SettingsDep
 from ilteo.api.pagination import Page, PageRequest, page_params
 from ilteo.api.routers.reference import Attribution, attribute, cached
-from ilteo.core.errors import DataUnavailableError, InvalidInputError
+from ilteo.core.errors import DataUnavailableError
 from ilteo.core.settings import Settings
 from ilteo.monitor.exposure import CAVEAT
 from ilteo.reference.exposure import EXPOSURE_INDICES
@@ -367,14 +367,9 @@ class IndicatorPage(Page[dict[str, Any]]):
 
 
 def _month(text: str | None, name: str) -> date | None:
-    if text is None:
-        return None
-    try:
-        return date.fromisoformat(f"{text}-01")
-    except ValueError:
-        raise InvalidInputError(
-            f"{name}은 YYYY-MM 형식입니다 / {name} is a month, YYYY-MM: {text!r}", parameter=name
-        ) from None
+    from ilteo.monitor.indicators import parse_month
+
+    return None if text is None else parse_month(text, name)
 
 
 def _lake_etag(request: Request, response: Response, settings: Settings) -> Response | None:

@@ -13,7 +13,6 @@ from typing import Annotated, Any, Literal
 from mcp.server.mcpserver import Context, MCPServer
 from pydantic import BaseModel, Field
 
-from ilteo.core.errors import InvalidInputError
 from ilteo.core.settings import Settings
 from ilteo.mcp.tools._common import McpAuth, call_room, register_tool
 
@@ -135,12 +134,9 @@ class HighRiskGroups(BaseModel):
 
 
 def _month(text: str | None) -> date | None:
-    if text is None:
-        return None
-    try:
-        return date.fromisoformat(f"{text}-01")
-    except ValueError:
-        raise InvalidInputError(f"a month is YYYY-MM, not {text!r}") from None
+    from ilteo.monitor.indicators import parse_month
+
+    return None if text is None else parse_month(text)
 
 
 def register_monitor_tools(

@@ -23,6 +23,7 @@ from ilteo.core.errors import InvalidInputError, NotFoundError
 from ilteo.core.settings import Settings
 from ilteo.monitor import report as figures
 from ilteo.monitor.exposure import CAVEAT
+from ilteo.monitor.indicators import month_text
 from ilteo.web.i18n import Translator
 from ilteo.web.rendering import render, request_language
 
@@ -49,13 +50,13 @@ def _common(
     threshold = figures.min_cell(settings)
     synthetic = figures.is_synthetic(settings)
     context = {
-        "month": figures.month_text(chosen),
-        "months": [figures.month_text(m) for m in months],
+        "month": month_text(chosen),
+        "months": [month_text(m) for m in months],
         "synthetic": synthetic,
         "threshold": threshold,
         "caveat": CAVEAT,
         "notes": figures.method_notes(lang, threshold, synthetic),
-        "spec_query": f"?month={figures.month_text(chosen)}&lang={lang}",
+        "spec_query": f"?month={month_text(chosen)}&lang={lang}",
     }
     return chosen, months, context
 
@@ -76,7 +77,7 @@ def national_page(request: Request, month: str | None = None) -> HTMLResponse:
         headline=figures.headline(settings, chosen, months, lang),
         charts=figures.trend_charts(settings, chosen, months, lang),
         top=top,
-        reference=figures.month_text(ref) if ref else None,
+        reference=month_text(ref) if ref else None,
         **context,
     )
 
@@ -126,7 +127,7 @@ def occupations_page(
         current="monitor",
         section="occupations",
         rows=rows,
-        reference=figures.month_text(ref) if ref else None,
+        reference=month_text(ref) if ref else None,
         majors=_majors(settings, lang),
         bands=BANDS,
         major=major or "",
@@ -229,7 +230,7 @@ def regions_page(request: Request, month: str | None = None) -> HTMLResponse:
         section="regions",
         regions=regions,
         alerts=alerts,
-        reference=figures.month_text(ref) if ref else None,
+        reference=month_text(ref) if ref else None,
         **context,
     )
 

@@ -1,4 +1,4 @@
-"""Time the all-pairs transition matrix and one warm ``similar_occupations`` call.
+"""Time the all-pairs transition matrix, ``similar_occupations`` and a whole plan with courses.
 
 Usage::
 
@@ -8,7 +8,9 @@ The all-pairs precompute (profiles built first - the e5 text embeddings take ~40
 and are then read from ``cache_dir/pathways`` - then every origin → target score of ilteo's model,
 float32) runs in a child process so its peak RSS is its own, read with ``wait4``.
 Targets (issue 8): all pairs < 30 s and < 2 GB; one full recommendation with courses p95 < 50 ms
-warm (this measures the transition part only). Prints JSON.
+warm: ``recommend`` (targets through the three filters, explanations, local demand when a lake is
+there, three courses per target), from random O*NET-SOC codes and random KSCO 8 unit groups, with a
+random 시도 each call. Prints JSON.
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ from pathlib import Path
 import numpy as np
 
 from ilteo.core.settings import Settings
+from ilteo.lake.codes import SIDO
+from ilteo.pathways.plan import ksco_onet, recommend
 from ilteo.pathways.profiles import occupation_profiles
 from ilteo.pathways.transitions import all_pairs, similar_occupations
 
@@ -89,7 +93,35 @@ def main() -> None:
         "p95": round(float(np.percentile(times, 95)), 3),
         "calls": args.calls,
     }
+    report["recommend_ms"] = _recommend(settings, codes, args.calls, rng)
     print(json.dumps(report, indent=2))
+
+
+def _recommend(
+    settings: Settings, codes: list[str], calls: int, rng: np.random.Generator
+) -> dict[str, object]:
+    index = occupation_profiles(settings)
+    ksco = sorted({link.code for o in index.occupations for link in o.ksco})
+    ksco = [k for k in ksco if ksco_onet(index, k)]
+    regions = [s.code for s in SIDO]
+    recommend(settings, "2222", region="11")  # warm (exposures, wages, course index)
+    times: dict[str, list[float]] = {"onet": [], "ksco8": []}
+    for i in range(calls):
+        system = "onet" if i % 2 == 0 else "ksco8"
+        code = str(rng.choice(codes if system == "onet" else ksco))
+        started = time.perf_counter()
+        recommend(settings, code, system=system, region=str(rng.choice(regions)))
+        times[system].append((time.perf_counter() - started) * 1000)
+    every = times["onet"] + times["ksco8"]
+    return {
+        "p50": round(float(np.percentile(every, 50)), 3),
+        "p95": round(float(np.percentile(every, 95)), 3),
+        "p95_onet": round(float(np.percentile(times["onet"], 95)), 3),
+        "p95_ksco8": round(float(np.percentile(times["ksco8"], 95)), 3),
+        "calls": calls,
+        "top": 5,
+        "courses_per_target": 3,
+    }
 
 
 if __name__ == "__main__":

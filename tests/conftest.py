@@ -118,6 +118,17 @@ def serve() -> Callable[[Settings], AbstractContextManager[str]]:
 
 
 @pytest.fixture(scope="session")
+def pathways_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """One home per test worker for the occupation profiles, course index and exposure caches.
+
+    They depend on the reference data only and take minutes to build (e5 embeddings of 1,016
+    occupations and 807 courses, the KSCO crosswalk): build them once, not once per test.
+    """
+    home = tmp_path_factory.mktemp("pathways") / "home"
+    return Settings(env="dev", home=home, reference_dir=REFERENCE_DIR)
+
+
+@pytest.fixture(scope="session")
 def monitor_lake(tmp_path_factory: pytest.TempPathFactory) -> MonitorLake:
     """A built lake with one AI shock (tests/monitor/conftest.py); read-only: copy to change it."""
     from tests.monitor.conftest import MONITOR_SHOCK, MonitorLake

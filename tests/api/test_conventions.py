@@ -35,6 +35,11 @@ PROBLEM = "application/problem+json"
 BASE = "https://ilteo.kr/problems/"
 #: Outside /v1 by design: the liveness probe load balancers call.
 UNVERSIONED = {"/healthz"}
+#: Parameters a pathways endpoint needs to answer 200 (a plan, courses for one named gap).
+PATHWAYS_PARAMS: dict[str, dict[str, str | int]] = {
+    "/v1/pathways/recommendations": {"occupation": "2222", "courses": 1},
+    "/v1/pathways/courses": {"skills": "Programming"},
+}
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
 _LOOKS_TEMPORAL = re.compile(r"^\d{4}-\d{2}-\d{2}")
@@ -179,7 +184,10 @@ def test_every_date_and_datetime_is_iso_8601_with_an_offset(
             continue
         if "GET" not in (route.methods or ()) or route.path.endswith(".jsonld"):
             continue
+        if route.path == "/v1/pathways/me":
+            continue  # 404 for an account not linked to the lake (tests/api/test_pathways_api.py)
         params = {"q": "software"} if route.path.endswith(("occupations", "industries")) else {}
+        params = PATHWAYS_PARAMS.get(route.path, params)
         response = admin.get(route.path, params=params)
         assert response.status_code == 200, (route.path, response.text)
         if route.path.endswith("openapi.json") or "json" not in response.headers["content-type"]:

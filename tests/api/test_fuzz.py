@@ -102,6 +102,13 @@ def live(
         # Load the reference tables once, so the first generated case does not pay for it.
         warm = httpx.get(f"{url}/v1/reference/datasets", timeout=120)
         assert warm.status_code == 200, warm.text
+        # Build the occupation profiles and the course index once (minutes on a cold process).
+        for path, params in (
+            ("/v1/pathways/recommendations", {"occupation": "2222", "courses": 1}),
+            ("/v1/pathways/courses", {"skills": "Programming"}),
+        ):
+            warm = httpx.get(f"{url}{path}", params=params, timeout=900)
+            assert warm.status_code == 200, warm.text
         yield url, key
 
 

@@ -45,6 +45,8 @@ CALLS: dict[str, tuple[dict[str, Any], str]] = {
     "get_labour_indicators": ({"by": ["sex"]}, "rows"),
     "list_labour_alerts": ({}, "alerts"),
     "list_high_risk_groups": ({}, "groups"),
+    "recommend_transitions": ({"occupation": "2222", "top": 1}, "targets"),
+    "match_training_courses": ({"skills": ["Programming"], "top": 1}, "courses"),
 }
 
 

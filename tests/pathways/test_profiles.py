@@ -29,7 +29,7 @@ def test_every_onet_occupation_has_a_profile_or_a_flagged_fallback(settings: Set
             group = occupation.fallback_group
             assert group
             assert group == ALL_GROUP or occupation.code.startswith(group)
-    for array in (index.importance, index.level, index.iwa, index.styles):
+    for array in (index.importance, index.level, index.iwa, index.styles, index.interests):
         assert not np.isnan(array).any()
     assert not np.isnan(index.job_zone).any()
     assert not np.isnan(index.education).any()
@@ -54,3 +54,20 @@ def test_most_occupations_have_korean_names_with_ksco_codes(settings: Settings) 
         assert all(len(k.code) == 4 and 0 < k.confidence <= 1 for k in occupation.ksco)
         confidences = [k.confidence for k in occupation.ksco]
         assert confidences == sorted(confidences, reverse=True)
+
+
+def test_interests_and_title_vectors(settings: Settings) -> None:
+    index = occupation_profiles(settings)
+    n = len(index.occupations)
+    assert index.interest_names == [
+        "Realistic", "Investigative", "Artistic", "Social", "Enterprising", "Conventional"
+    ]  # fmt: skip
+    assert index.interests.shape == (n, 6)
+    assert ((index.interests >= 1) & (index.interests <= 7)).all()
+    nurse = index.row["29-1141.00"]  # Registered Nurses: Social is the first interest
+    assert int(np.argmax(index.interests[nurse])) == index.interest_names.index("Social")
+    assert index.titles.shape == (n, len(index.title_terms))
+    norms = np.linalg.norm(index.titles, axis=1)
+    assert (norms <= 1 + 1e-4).all()
+    assert norms[nurse] > 0.9  # most of a common title's weight is on shared terms
+    assert index.titles[nurse, index.title_terms.index("nurse")] > 0

@@ -60,14 +60,17 @@ def test_asymmetry_is_enforced_by_the_thresholds_file() -> None:
     data = {
         "version": 9,
         "weights": {"missing": 0.5, "surplus": 1.0, "profile": 1, "activities": 1, "zone": 0,
-                    "education": 0, "styles": 0, "text": 1, "fallback": 1, "up": 1,
-                    "down": 0.5},
+                    "education": 0, "styles": 0, "text": 1, "titles": 1, "interests": 1,
+                    "fallback": 1, "up": 1, "down": 0.5},
         "filters": {"viable": {"min_score": 0}},
     }  # fmt: skip
     with pytest.raises(InvalidInputError):
         parse_thresholds(data)
     data["weights"]["missing"] = 2.0
     assert parse_thresholds(data).version == 9
+    del data["weights"]["titles"]  # every component needs its weight
+    with pytest.raises(InvalidInputError):
+        parse_thresholds(data)
 
 
 def test_baseline_equals_a_hand_cosine(settings: Settings) -> None:
@@ -88,6 +91,45 @@ def test_baseline_equals_a_hand_cosine(settings: Settings) -> None:
     found = similar_occupations(settings, "15-1252.00", top=100, model="baseline")
     score = next(t.score for t in found if t.target == "15-1211.00")
     assert score == pytest.approx(hand, abs=1e-4)
+
+
+def test_interests_component_equals_a_hand_cosine(settings: Settings) -> None:
+    interests = load("onet", "interests", settings=settings)
+
+    def riasec(code: str) -> np.ndarray:
+        part = interests.filter(
+            (interests["O*NET-SOC Code"] == code) & (interests["Scale ID"] == "OI")
+        ).sort("Element ID")
+        assert part.height == 6
+        return np.array(part["Data Value"].to_list())
+
+    index = occupation_profiles(settings)
+    a, b = riasec("29-1141.00"), riasec("15-1252.00")
+    hand = float(a @ b / np.linalg.norm(a) / np.linalg.norm(b))
+    parts = components(index, np.array([index.row["29-1141.00"]]))
+    assert parts["interests"][0, index.row["15-1252.00"]] == pytest.approx(hand, abs=1e-4)
+    assert parts["interests"][0, index.row["29-1141.00"]] == pytest.approx(1.0, abs=1e-4)
+
+
+def test_titles_component_rewards_shared_job_titles(settings: Settings) -> None:
+    index = occupation_profiles(settings)
+    nurse = index.row["29-1141.00"]  # Registered Nurses
+    parts = components(index, np.array([nurse]))["titles"][0]
+    assert "nurse" in index.title_terms
+    # Terms of one occupation only are dropped: cosines between two occupations are unchanged,
+    # the self-similarity is the squared norm of the shared part.
+    assert parts[nurse] == pytest.approx(float(index.titles[nurse] @ index.titles[nurse]), abs=1e-4)
+    assert np.all((parts >= 0) & (parts <= 1 + 1e-4))
+    # Nurse practitioners and licensed practical nurses share "nurse"; software developers not.
+    software = parts[index.row["15-1252.00"]]
+    assert parts[index.row["29-1171.00"]] > software
+    assert parts[index.row["29-2061.00"]] > software
+    assert software == pytest.approx(0.0, abs=0.05)
+    pairs = all_pairs(settings)
+    rows = np.array([nurse, index.row["29-1171.00"]])
+    titles = components(index, rows)["titles"]
+    assert titles[0, rows[1]] == pytest.approx(titles[1, rows[0]], abs=1e-5)  # symmetric part
+    assert np.isfinite(pairs[nurse]).all()
 
 
 def test_similar_occupations_are_explained(settings: Settings) -> None:

@@ -50,6 +50,12 @@ PUBLIC_ROUTES: Final[frozenset[tuple[str, str]]] = frozenset(
         ("GET", "/monitor/regions"),
         ("GET", "/monitor/alerts"),
         ("GET", "/monitor/spec/{name}.vl.json"),
+        # transition and training pathways: by occupation code or skill names, no personal data
+        ("GET", "/v1/pathways/recommendations"),
+        ("GET", "/v1/pathways/courses"),
+        # pathways pages (ilteo.web.views.pathways): the form and the plan of an occupation code
+        ("GET", "/pathways"),
+        ("GET", "/pathways/occupations/{code}"),
         # web pages and their static files
         ("GET", "/"),
         ("GET", "/reference"),

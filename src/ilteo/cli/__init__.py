@@ -71,6 +71,9 @@ def _register() -> None:
     for part in (monitor_indicators, monitor_validation, monitor_risk, monitor_report):
         part.register(monitor.app)
     app.add_typer(monitor.app, name="monitor")
+    from ilteo.cli import pathways
+
+    app.add_typer(pathways.app, name="pathways")
     serve.register(app)
 
 

@@ -131,6 +131,7 @@ def demo(
         f"list for pathways and benefits: {outreach.people:,} people in {outreach.groups} groups"
     )
     _print_demo_accounts(settings)
+    _demo_plans(settings)
     console.print(f"준비 시간 / build time: {time.perf_counter() - started:.1f}s")
     if no_serve:
         return
@@ -142,9 +143,40 @@ def demo(
         f"  {url}/v1/docs     Open API\n  {url}/mcp         MCP (streamable HTTP, API 키 / key)\n"
         f"  {url}/status      서비스 현황 / public service status\n"
         f"  {url}/monitor     AI 영향 모니터링 / AI impact monitoring (합성 / synthetic)\n"
+        f"  {url}/pathways    다음 일자리·훈련 / next jobs and training\n"
         "중지: Ctrl+C / stop with Ctrl+C\n"
     )
     serve(host=settings.host, port=settings.port, workers=settings.workers)
+
+
+def _demo_plans(settings: Settings, people: int = 50) -> None:
+    """Plans for the first people of the outreach list (also builds the pathways caches)."""
+    import polars as pl
+
+    from ilteo.cli._progress import progress_bar
+    from ilteo.pathways.plan import person_plan
+
+    files = sorted((settings.lake_dir / "monitor" / "outreach").glob("*.parquet"))
+    ids = pl.read_parquet(files[-1])["master_id"].head(people).to_list() if files else []
+    plans = []
+    with progress_bar("전직 경로 / transition plans") as advance:
+        for done, master_id in enumerate(ids, 1):
+            plans.append(person_plan(settings, str(master_id)))
+            advance(done, len(ids), str(master_id))
+    made = [p.plan for p in plans if p.plan is not None]
+    full = sum(1 for p in made if p.targets and all(p.targets[0].transition.filters.values()))
+    console.print(
+        f"✓ 전직 경로 / transition plans: {len(made)} of the first {len(ids)} people on the "
+        f"outreach list; {full} with a first target that is viable, keeps the pay and is safer"
+    )
+    from ilteo.identity.demo import link_demo_citizen
+
+    first = next((p.master_id for p in plans if p.plan is not None), None)
+    if first is not None and link_demo_citizen(settings, first):
+        console.print(
+            f"  demo-citizen → {first} (합성 / synthetic): 로그인 후 /pathways/me 에서 나의 다음 "
+            "단계 / sign in and open /pathways/me for 'my next steps'"
+        )
 
 
 def _print_demo_accounts(settings: Settings) -> None:

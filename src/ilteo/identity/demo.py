@@ -126,3 +126,31 @@ def ensure_demo_accounts(settings: Settings) -> list[DemoAccount]:
             _grant_family_delegation(session, ids)
     _write_private(path, json.dumps([asdict(entry) for entry in made], ensure_ascii=False))
     return made
+
+
+def link_demo_citizen(settings: Settings, master_id: str) -> bool:
+    """Link the demo citizen to a synthetic master person, so "my next steps" has a history.
+
+    A real account is linked only by proofing (:mod:`ilteo.identity.proofing`: an RRN checked in
+    person); the demo skips that step for a synthetic person. An account already linked is kept.
+
+    Returns:
+        Whether the demo citizen is linked to ``master_id`` now.
+
+    Raises:
+        ConfigurationError: Outside ``ILTEO_ENV=dev``.
+    """
+    from ilteo.core.db import session_scope
+    from ilteo.identity.models import Account
+
+    if settings.env != "dev":
+        raise ConfigurationError(
+            "데모 계정은 개발 환경에서만 만듭니다 / demo accounts exist only with ILTEO_ENV=dev"
+        )
+    with session_scope(settings) as session:
+        account = session.scalar(select(Account).where(Account.login == "demo-citizen"))
+        if account is None:
+            return False
+        if account.master_person_id is None:
+            account.master_person_id = master_id
+        return account.master_person_id == master_id

@@ -115,6 +115,9 @@ TOOLS: tuple[ToolSpec, ...] = (
     ToolSpec("get_labour_indicators", 1, _REFERENCE, "ilteo.monitor.indicators.read_indicators"),
     ToolSpec("list_labour_alerts", 1, _REFERENCE, "ilteo.monitor.warnings.current_alerts"),
     ToolSpec("list_high_risk_groups", 1, _REFERENCE, "ilteo.monitor.risk.high_risk_groups"),
+    # Transition and training pathways: by occupation code or skill names, no personal data.
+    ToolSpec("recommend_transitions", 1, _REFERENCE, "ilteo.pathways.plan.recommend"),
+    ToolSpec("match_training_courses", 1, _REFERENCE, "ilteo.pathways.courses.match_courses"),
 )
 
 _BY_NAME = {tool.name: tool for tool in TOOLS}

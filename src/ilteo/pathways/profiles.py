@@ -4,7 +4,9 @@ One profile per O*NET-SOC occupation of ``occupation_data``: skills and knowledg
 and level LV), work activities through tasks → DWA → IWA (the share of the occupation's core tasks
 per IWA; O*NET's ``work_activities`` file is not in the reference data, so this is the route),
 education (the expected RL category) and job zone, work styles (the 30.1 "Work Styles Impact"
-scale, WI), and a text embedding of the title and O*NET description (multilingual-e5-small).
+scale, WI), occupational interests (RIASEC, scale OI), a text embedding of the title and O*NET
+description (multilingual-e5-small), and the TF-IDF vector of the job titles workers use (the
+O*NET title, its alternate titles and the sample of reported titles).
 
 
 Occupations without ratings (O*NET's "All Other" titles and a few others) are filled from the mean
@@ -75,8 +77,11 @@ class ProfileIndex:
 
     ``importance`` and ``level`` hold the skills then the knowledge elements (``element_ids``),
     IM on 1-5 and LV on 0-7; ``iwa`` the share of core tasks per IWA; ``styles`` the work styles
-    impact; ``job_zone`` 1-5 and ``education`` the expected RL category (1-12); ``text`` the
-    normalised e5 embedding of "title. description".
+    impact; ``interests`` the six RIASEC occupational interests (OI, 1-7); ``job_zone`` 1-5 and
+    ``education`` the expected RL category (1-12); ``text`` the normalised e5 embedding of
+    "title. description"; ``titles`` the L2-normalised TF-IDF vector of the occupation's job
+    titles, restricted to the ``title_terms`` shared by at least two occupations (so a dot product
+    is the cosine).
     """
 
     occupations: list[Occupation]
@@ -94,6 +99,10 @@ class ProfileIndex:
     job_zone: np.ndarray
     education: np.ndarray
     text: np.ndarray
+    interest_names: list[str]
+    interests: np.ndarray
+    title_terms: list[str]
+    titles: np.ndarray
 
     def occupation(self, code: str) -> Occupation:
         """The occupation of one O*NET-SOC code (``KeyError`` when unknown)."""
@@ -210,6 +219,35 @@ def _fill_missing(array: np.ndarray, codes: list[str]) -> None:
     array[:] = np.where(np.isnan(array), np.nanmean(array, axis=0), array)
 
 
+def _title_vectors(
+    settings: Settings, codes: list[str], titles: list[str]
+) -> tuple[list[str], np.ndarray]:
+    """TF-IDF of each occupation's job titles: its title, alternate titles and reported titles.
+
+    Word unigrams, sublinear term frequency, English stop words dropped; rows L2-normalised over
+    the whole vocabulary, then only the terms of at least two occupations are kept (a term of one
+    occupation adds nothing to a dot product with another, so cosines are unchanged).
+    """
+    # scikit-learn ships no type information; the vectoriser is used through its documented API.
+    from sklearn.feature_extraction.text import TfidfVectorizer  # type: ignore[import-untyped]
+
+    names: dict[str, list[str]] = {c: [t] for c, t in zip(codes, titles, strict=True)}
+    for table, column in (
+        ("alternate_titles", "Alternate Title"),
+        ("sample_of_reported_titles", "Reported Job Title"),
+    ):
+        frame = load("onet", table, settings=settings).select(CODE, column)
+        for code, name in frame.iter_rows():
+            if code in names and name:
+                names[code].append(name)
+    vectoriser = TfidfVectorizer(sublinear_tf=True, stop_words="english")
+    matrix = vectoriser.fit_transform([" ; ".join(names[c]) for c in codes])
+    shared = np.flatnonzero(np.asarray((matrix > 0).sum(axis=0)).ravel() >= 2)
+    terms = vectoriser.get_feature_names_out()
+    dense: np.ndarray = matrix[:, shared].toarray().astype(np.float32)
+    return [str(terms[i]) for i in shared], dense
+
+
 def _ksco_links(settings: Settings, codes: list[str]) -> list[tuple[KscoLink, ...]]:
     """O*NET-SOC → SOC 2018 → SOC 2010 → ISCO-08 (official) → KSCO 8 (ilteo's, reversed)."""
     to_2010: dict[str, set[str]] = defaultdict(set)
@@ -304,16 +342,23 @@ def occupation_profiles(settings: Settings) -> ProfileIndex:
     styles_frame = load("onet", "work_styles", settings=settings)
     w_ids, w_names = _elements(styles_frame)
     styles = _wide(styles_frame, "WI", w_ids, row)
+    interests_frame = load("onet", "interests", settings=settings)
+    riasec = interests_frame.filter(pl.col("Scale ID") == "OI")
+    i_ids, i_names = _elements(riasec)
+    interests = _wide(riasec, "OI", i_ids, row)
     iwa_ids, iwa_titles, iwa = _iwa_shares(settings, row)
     job_zone = _job_zone(settings, row)
     education = _education(settings, row)
 
     rated = ~np.isnan(importance).any(axis=1) & ~np.isnan(level).any(axis=1)
-    groups = _parent_means(codes, rated, [importance, level, styles, iwa, job_zone, education])
-    for array in (styles, iwa, job_zone, education, importance, level):
+    groups = _parent_means(
+        codes, rated, [importance, level, styles, interests, iwa, job_zone, education]
+    )
+    for array in (styles, interests, iwa, job_zone, education, importance, level):
         _fill_missing(array, codes)
     groups = [g if g or rated[i] else ALL_GROUP for i, g in enumerate(groups)]
     links = _ksco_links(settings, codes)
+    title_terms, title_vectors = _title_vectors(settings, codes, titles)
     occupations = [
         Occupation(code, title, not bool(rated[i]), groups[i], links[i])
         for i, (code, title) in enumerate(zip(codes, titles, strict=True))
@@ -337,4 +382,8 @@ def occupation_profiles(settings: Settings) -> ProfileIndex:
             settings,
             [f"{t}. {d}" for t, d in zip(titles, occ["Description"].to_list(), strict=True)],
         ),
+        interest_names=i_names,
+        interests=interests,
+        title_terms=title_terms,
+        titles=title_vectors,
     )

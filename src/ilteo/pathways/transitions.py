@@ -14,6 +14,10 @@ ilteo's model scores a move origin → target as a weighted sum of components (w
   step down;
 - ``styles``: centred cosine of work styles impact;
 - ``text``: cosine of the e5 embeddings of the O*NET title and description;
+- ``titles``: cosine of the TF-IDF vectors of the job titles workers use (O*NET title, alternate
+  titles, sample of reported titles): occupations whose workers call their jobs by the same words;
+- ``interests``: cosine of the RIASEC occupational interest profiles (O*NET interests, scale OI):
+  people move between occupations that suit the same interests;
 - ``fallback`` (cost): 1 for a target without its own ratings (its profile is its parent group's
   mean, which sits close to every member of the group), so rated targets come first.
 
@@ -50,6 +54,8 @@ COMPONENTS: dict[str, int] = {
     "education": -1,
     "styles": 1,
     "text": 1,
+    "titles": 1,
+    "interests": 1,
     "fallback": -1,
 }
 SUGGESTIONS = 5
@@ -139,6 +145,7 @@ class _Prepared:
     centred: np.ndarray  # L2-normalised z-scored importance
     activities: np.ndarray  # L2-normalised IWA shares
     styles: np.ndarray  # L2-normalised centred styles
+    interests: np.ndarray  # L2-normalised RIASEC interests (not centred: all six are positive)
     weight: np.ndarray  # target importance weights, rows sum to 1
     level: np.ndarray  # LV / 7
     zone: np.ndarray  # job zone / 4
@@ -171,6 +178,7 @@ def _prepare(index: ProfileIndex) -> _Prepared:
             centred=_unit(_centre(index.importance)),
             activities=_unit(index.iwa),
             styles=_unit(_centre(index.styles)),
+            interests=_unit(index.interests),
             weight=weight.astype(np.float32),
             level=(index.level / 7.0).astype(np.float32),
             zone=(index.job_zone / 4.0).astype(np.float32),
@@ -207,6 +215,8 @@ def components(
         "activities": p.activities[origins] @ p.activities.T,
         "styles": p.styles[origins] @ p.styles.T,
         "text": index.text[origins] @ index.text.T,
+        "titles": index.titles[origins] @ index.titles.T,
+        "interests": p.interests[origins] @ p.interests.T,
         "fallback": np.broadcast_to(
             p.fallback[None, :], (p.fallback[origins].shape[0], p.fallback.size)
         ),

@@ -36,6 +36,7 @@ def mount_web(app: FastAPI, settings: Settings) -> None:
         monitor_risk,
         oidc,
         passkeys,
+        pathways,
         phone,
         reference,
         sign_in_report,
@@ -49,6 +50,7 @@ def mount_web(app: FastAPI, settings: Settings) -> None:
     app.include_router(monitor.router)
     app.include_router(monitor_risk.router)
     app.include_router(monitor_crosswalk.router)  # the published crosswalk page
+    app.include_router(pathways.router)  # next jobs and training (issue 8)
     identity.install_identity(app)
     for module in (passkeys, phone, counter, oidc, delegation, api_keys, sign_in_report):
         app.include_router(module.router)

@@ -47,6 +47,7 @@ CALLS: dict[str, tuple[dict[str, Any], str]] = {
     "list_high_risk_groups": ({}, "groups"),
     "recommend_transitions": ({"occupation": "2222", "top": 1}, "targets"),
     "match_training_courses": ({"skills": ["Programming"], "top": 1}, "courses"),
+    "check_benefits": ({"check": {"as_of": "2026-03-02"}}, "programs"),
 }
 
 

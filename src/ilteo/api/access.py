@@ -53,6 +53,15 @@ PUBLIC_ROUTES: Final[frozenset[tuple[str, str]]] = frozenset(
         # transition and training pathways: by occupation code or skill names, no personal data
         ("GET", "/v1/pathways/recommendations"),
         ("GET", "/v1/pathways/courses"),
+        # benefits rules: computed from what the caller sends, nothing stored (public calculators)
+        ("POST", "/v1/benefits/check"),
+        ("POST", "/v1/benefits/calculate"),
+        ("POST", "/v1/benefits/trace"),
+        ("GET", "/v1/benefits/variables"),
+        # the benefits check page (ilteo.web.views.benefits): the form and its CSRF-checked POST;
+        # nothing stored, the answers travel in the POST body (never in a logged URL)
+        ("GET", "/benefits/check"),
+        ("POST", "/benefits/check"),
         # pathways pages (ilteo.web.views.pathways): the form and the plan of an occupation code
         ("GET", "/pathways"),
         ("GET", "/pathways/occupations/{code}"),

@@ -151,6 +151,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     from ilteo.api.routers import pathways  # next occupations, courses, personal plans
 
     app.include_router(pathways.router, prefix=API_PREFIX)
+    from ilteo.api.routers import benefits  # rules as code: checks, OpenFisca calculate/trace
+
+    app.include_router(benefits.router, prefix=API_PREFIX)
     # The MCP transport is one Starlette route; adding it directly keeps the exact path /mcp.
     # Behind the key gate: no API key, no MCP session (ilteo.mcp.gate).
     from starlette.routing import Route

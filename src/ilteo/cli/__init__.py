@@ -71,9 +71,10 @@ def _register() -> None:
     for part in (monitor_indicators, monitor_validation, monitor_risk, monitor_report):
         part.register(monitor.app)
     app.add_typer(monitor.app, name="monitor")
-    from ilteo.cli import pathways
+    from ilteo.cli import benefits, pathways
 
     app.add_typer(pathways.app, name="pathways")
+    app.add_typer(benefits.app, name="benefits")
     serve.register(app)
 
 

@@ -132,6 +132,7 @@ def demo(
     )
     _print_demo_accounts(settings)
     _demo_plans(settings)
+    _demo_scan(settings)
     console.print(f"준비 시간 / build time: {time.perf_counter() - started:.1f}s")
     if no_serve:
         return
@@ -144,6 +145,7 @@ def demo(
         f"  {url}/status      서비스 현황 / public service status\n"
         f"  {url}/monitor     AI 영향 모니터링 / AI impact monitoring (합성 / synthetic)\n"
         f"  {url}/pathways    다음 일자리·훈련 / next jobs and training\n"
+        f"  {url}/benefits/check 받을 수 있는 급여·지원 / what am I entitled to\n"
         "중지: Ctrl+C / stop with Ctrl+C\n"
     )
     serve(host=settings.host, port=settings.port, workers=settings.workers)
@@ -177,6 +179,18 @@ def _demo_plans(settings: Settings, people: int = 50) -> None:
             f"  demo-citizen → {first} (합성 / synthetic): 로그인 후 /pathways/me 에서 나의 다음 "
             "단계 / sign in and open /pathways/me for 'my next steps'"
         )
+
+
+def _demo_scan(settings: Settings) -> None:
+    """The benefits scan of the demo lake: entitled to the job-seeking allowance, not claiming."""
+    from ilteo.benefits.scan import default_day, scan
+
+    found = scan(settings, default_day(settings)).summary()
+    console.print(
+        f"✓ 급여 미청구 찾기 / benefits scan ({found['as_of']}): {found['separated']:,} separated, "
+        f"{found['eligible_job_seeking_allowance']:,} eligible for 구직급여, {found['claimed']:,} "
+        f"claimed, {found['eligible_not_claiming']:,} not claiming (합성 / synthetic)"
+    )
 
 
 def _print_demo_accounts(settings: Settings) -> None:

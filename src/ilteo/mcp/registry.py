@@ -118,6 +118,8 @@ TOOLS: tuple[ToolSpec, ...] = (
     # Transition and training pathways: by occupation code or skill names, no personal data.
     ToolSpec("recommend_transitions", 1, _REFERENCE, "ilteo.pathways.plan.recommend"),
     ToolSpec("match_training_courses", 1, _REFERENCE, "ilteo.pathways.courses.match_courses"),
+    # Benefits: computed from the facts passed, nothing stored, no record read.
+    ToolSpec("check_benefits", 1, _REFERENCE, "ilteo.benefits.check.check"),
 )
 
 _BY_NAME = {tool.name: tool for tool in TOOLS}

@@ -62,6 +62,9 @@ def create_server(
     from ilteo.mcp.tools.pathways import register_pathways_tools
 
     register_pathways_tools(server, settings, auth)
+    from ilteo.mcp.tools.benefits import register_benefits_tools
+
+    register_benefits_tools(server, settings, auth)
     registered = [tool.name for tool in server._tool_manager.list_tools()]
     if registered != [tool.name for tool in TOOLS]:
         raise RuntimeError(f"MCP tools {registered} differ from the registry order")

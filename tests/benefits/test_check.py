@@ -69,6 +69,11 @@ def test_every_programme_answers_in_the_documented_shape() -> None:
         (_with("person", household_size=0), "person.household_size"),
         (_with("employment", colour="blue"), "employment.colour"),
         ({"person": {}}, "as_of"),
+        ({"as_of": "2023-12-31"}, "as_of: the rules cover 2024-01-01"),
+        (
+            {"as_of": "2026-03-02", "employment": {"separation_date": "2019-09-30"}},
+            "separations from 2019-10-01",
+        ),
     ],
 )
 def test_impossible_input_names_the_field(data: dict[str, Any], field: str) -> None:

@@ -130,23 +130,6 @@ class CheckInput(_Strict):
 
     @model_validator(mode="after")
     def _consistent(self) -> CheckInput:
-        for where, day in (
-            ("as_of", self.as_of),
-            ("family.parental_leave_start", self.family.parental_leave_start),
-            ("family.maternity_leave_start", self.family.maternity_leave_start),
-        ):
-            if day is not None and day < RULES_FROM:
-                raise ValueError(
-                    f"{where}: the rules cover {RULES_FROM.isoformat()} onwards "
-                    f"(규칙은 {RULES_FROM.isoformat()}부터 있습니다)"
-                )
-        if self.employment.separation_date is not None and (
-            self.employment.separation_date < SEPARATIONS_FROM
-        ):
-            raise ValueError(
-                "employment.separation_date: separations from "
-                f"{SEPARATIONS_FROM.isoformat()} are covered (별표 1 in force since then)"
-            )
         e = self.employment
         periods = e.insured_periods or []
         if e.separation_date is not None:
@@ -165,6 +148,23 @@ class CheckInput(_Strict):
             and e.reemployment_date <= e.separation_date
         ):
             raise ValueError("employment.reemployment_date is not after separation_date")
+        for where, day in (
+            ("as_of", self.as_of),
+            ("family.parental_leave_start", self.family.parental_leave_start),
+            ("family.maternity_leave_start", self.family.maternity_leave_start),
+        ):
+            if day is not None and day < RULES_FROM:
+                raise ValueError(
+                    f"{where}: the rules cover {RULES_FROM.isoformat()} onwards "
+                    f"(규칙은 {RULES_FROM.isoformat()}부터 있습니다)"
+                )
+        if self.employment.separation_date is not None and (
+            self.employment.separation_date < SEPARATIONS_FROM
+        ):
+            raise ValueError(
+                "employment.separation_date: separations from "
+                f"{SEPARATIONS_FROM.isoformat()} are covered (별표 1 in force since then)"
+            )
         return self
 
 

@@ -227,6 +227,10 @@ _CONSISTENCY: Final = (
     ("birth_date is after as_of", "person.birth_date", "after_as_of"),
     ("reemployment_date is not after", "employment.reemployment_date", "reemployment_order"),
     ("end (상실일) is before start", "", "end_before_start"),
+    ("separations from", "employment.separation_date", "not_covered"),
+    ("as_of: the rules cover", "as_of", "not_covered"),
+    ("parental_leave_start: the rules cover", "family.parental_leave_start", "not_covered"),
+    ("maternity_leave_start: the rules cover", "family.maternity_leave_start", "not_covered"),
 )
 
 

@@ -24,7 +24,8 @@ from mcp import Client
 MONITOR_TOOLS = ("get_occupation_exposure", "get_labour_indicators", "list_labour_alerts")
 
 
-def _described(tool: Tool) -> None:
+def assert_described(tool: Tool) -> None:
+    """A public read-only tool, described for a model: purpose, schemas, every parameter."""
     assert tool.description
     assert len(tool.description) > 300
     assert tool.output_schema is not None
@@ -39,7 +40,7 @@ def _described(tool: Tool) -> None:
 async def _exposure(client: Client) -> None:
     tools = {tool.name: tool for tool in (await client.list_tools()).tools}
     for name in MONITOR_TOOLS:
-        _described(tools[name])
+        assert_described(tools[name])
     description = (tools["get_occupation_exposure"].description or "").lower()
     assert "not a probability of job loss" in description
 

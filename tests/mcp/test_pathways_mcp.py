@@ -14,6 +14,7 @@ from pathlib import Path
 from mcp_types import Tool
 from tests.api.test_api_key_auth import make_key
 from tests.mcp.test_mcp_auth import over_http
+from tests.mcp.test_monitor_tools import assert_described
 from tests.mcp.test_reference_tools import text_of
 from tests.monitor.conftest import MonitorLake
 
@@ -27,15 +28,7 @@ TOOLS = ("recommend_transitions", "match_training_courses")
 
 
 def _described(tool: Tool) -> None:
-    assert tool.description
-    assert len(tool.description) > 300
-    assert tool.output_schema is not None
-    assert tool.annotations is not None
-    assert tool.annotations.read_only_hint is True
-    properties = tool.input_schema.get("properties", {})
-    assert properties
-    assert all(prop.get("description") for prop in properties.values()), tool.name
-    assert "reference:read" in tool.description
+    assert_described(tool)
     assert "estimate" in tool.description
 
 

@@ -69,6 +69,9 @@ SIDO: Final[tuple[Sido, ...]] = (
 
 #: Codes and names used before the 2023/2024 changes; still valid in older records, mapped to
 #: today's code in the standard tables.
+#: 시도 code → official name (the 17 current 시도).
+SIDO_NAMES: Final[dict[str, str]] = {s.code: s.name for s in SIDO}
+
 LEGACY_SIDO: Final[dict[str, tuple[str, str]]] = {
     "42": ("51", "강원도"),
     "45": ("52", "전라북도"),

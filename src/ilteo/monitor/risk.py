@@ -36,6 +36,7 @@ import yaml
 
 from ilteo.core.errors import DataUnavailableError, InvalidInputError, NotFoundError
 from ilteo.core.settings import Settings
+from ilteo.lake.codes import SIDO_NAMES
 from ilteo.monitor.exposure import CAVEAT
 
 #: The weights and thresholds (versioned).
@@ -177,12 +178,6 @@ def _month(settings: Settings, month: date | str | None) -> tuple[date, list[dat
     from ilteo.monitor.report import resolve_month
 
     return resolve_month(settings, month)
-
-
-def _sido_names() -> dict[str, str]:
-    from ilteo.lake.codes import SIDO
-
-    return {s.code: s.name for s in SIDO}
 
 
 def _wage_band(wage: int | None) -> str:
@@ -432,7 +427,7 @@ def _groups(settings: Settings, scored: pl.DataFrame, month: date) -> list[RiskG
         .with_columns((pl.col("size") * pl.col("score")).round(4).alias("expected"))
         .sort(["expected", "group_id"], descending=[True, False])
     )
-    names = _sido_names()
+    names = SIDO_NAMES
     synthetic = is_synthetic(settings)
     groups: list[RiskGroup] = []
     for rank, row in enumerate(aggregated.iter_rows(named=True), start=1):
@@ -565,7 +560,7 @@ def group_members(
 def _members(settings: Settings, rows: pl.DataFrame, *, with_names: bool) -> list[RiskMember]:
     from ilteo.monitor.report import ksco_title
 
-    names = _sido_names()
+    names = SIDO_NAMES
     person_names = _person_names(settings, rows["master_id"].to_list()) if with_names else {}
     members = []
     for row in rows.iter_rows(named=True):

@@ -479,11 +479,9 @@ def _with_courses(
 
 
 def _sido_name(sido: str | None) -> str | None:
-    if sido is None:
-        return None
-    from ilteo.lake.codes import SIDO
+    from ilteo.lake.codes import SIDO_NAMES
 
-    return next((s.name for s in SIDO if s.code == sido), sido)
+    return None if sido is None else SIDO_NAMES.get(sido, sido)
 
 
 def _origin_notes(settings: Settings, origin: Origin) -> list[str]:

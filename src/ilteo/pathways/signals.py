@@ -16,9 +16,10 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Final
+from typing import Final, TypeVar, cast
 
 import numpy as np
 import polars as pl
@@ -116,6 +117,7 @@ def onet_exposures(settings: Settings) -> np.ndarray:
     return out
 
 
+_T = TypeVar("_T")
 _LAKE_LOCK = threading.Lock()
 _LAKE_CACHE: dict[tuple[object, ...], object] = {}
 
@@ -127,11 +129,12 @@ def _latest_month(settings: Settings) -> date | None:
     return months[-1] if months else None
 
 
-def _cached(key: tuple[object, ...], build: object) -> object:
+def _cached(key: tuple[object, ...], build: Callable[[], _T]) -> _T:
+    """The value built for ``key`` once (per indicator build and arguments), kept in memory."""
     with _LAKE_LOCK:
         if key in _LAKE_CACHE:
-            return _LAKE_CACHE[key]
-    value = build() if callable(build) else build
+            return cast("_T", _LAKE_CACHE[key])
+    value = build()
     with _LAKE_LOCK:
         if len(_LAKE_CACHE) > 64:
             _LAKE_CACHE.clear()
@@ -159,9 +162,7 @@ def lake_wages(settings: Settings) -> dict[str, tuple[float, int]]:
             for k, w, e in frame.select("ksco", "wage_sum", "employment").iter_rows()
         }
 
-    value = _cached(key, build)
-    assert isinstance(value, dict)  # noqa: S101 - what build returns
-    return value
+    return _cached(key, build)
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,14 +186,13 @@ def hires_by_ksco(settings: Settings, sido: str | None = None) -> dict[str, Hire
         ``{ksco: Hires}``; counts below ``settings.monitor_min_cell`` are suppressed. Empty when no
         indicators are built.
     """
-    from ilteo.monitor.indicators import build_stamp, read_indicators, shift
+    from ilteo.monitor.indicators import available_months, build_stamp, read_indicators, shift
 
-    last = _latest_month(settings)
-    if last is None:
+    months = available_months(settings)
+    if not months:
         return {}
-    from ilteo.monitor.indicators import available_months
-
-    first = max(shift(last, -(DEMAND_MONTHS - 1)), available_months(settings)[0])
+    last = months[-1]
+    first = max(shift(last, -(DEMAND_MONTHS - 1)), months[0])
     key = ("hires", str(settings.lake_dir), build_stamp(settings), last, sido)
 
     def build() -> dict[str, Hires]:
@@ -206,9 +206,7 @@ def hires_by_ksco(settings: Settings, sido: str | None = None) -> dict[str, Hire
             for k, h in totals.select("ksco", "hires").iter_rows()
         }
 
-    value = _cached(key, build)
-    assert isinstance(value, dict)  # noqa: S101 - what build returns
-    return value
+    return _cached(key, build)
 
 
 def hires_of(table: dict[str, Hires], ksco: str | None) -> Hires | None:

@@ -34,7 +34,7 @@ from ilteo.core.errors import DataUnavailableError, InvalidInputError, NotFoundE
 from ilteo.core.settings import Settings
 from ilteo.identity.accounts import AccountPublic
 from ilteo.identity.reads import MIN_PURPOSE_LENGTH
-from ilteo.lake.codes import SIDO
+from ilteo.lake.codes import SIDO, SIDO_NAMES
 from ilteo.web.i18n import Translator
 from ilteo.web.rendering import render, request_language
 from ilteo.web.views.monitor_risk import ROLES
@@ -59,11 +59,6 @@ def _settings(request: Request) -> Settings:
 def _regions() -> list[dict[str, str]]:
     """The 17 시도 of the region select: code and official name (shown as Korean)."""
     return [{"code": s.code, "name": s.name} for s in SIDO]
-
-
-def sido_names() -> dict[str, str]:
-    """시도 code to official name, for the codes in a plan (``demand.sido``, the person's 시도)."""
-    return {s.code: s.name for s in SIDO}
 
 
 def plan_url(code: str, region: str | None) -> str:
@@ -150,7 +145,7 @@ def occupation_page(request: Request, code: str, region: str = "") -> HTMLRespon
         page_title=t("pathways.plan.title", name=name),
         current="pathways",
         plan=data,
-        sido_names=sido_names(),
+        sido_names=SIDO_NAMES,
         **_form(code, region),
     )
 
@@ -187,7 +182,7 @@ def my_page(request: Request, account: SignedIn) -> HTMLResponse:
         current="pathways",
         state=state,
         person=person,
-        sido_names=sido_names(),
+        sido_names=SIDO_NAMES,
         **_form(),
     )
 
@@ -259,7 +254,7 @@ def person_page(request: Request, staff: Staff, master_id: str, purpose: str = "
         "master_id": master_id,
         "purpose": purpose,
         "min_purpose": MIN_PURPOSE_LENGTH,
-        "sido_names": sido_names(),
+        "sido_names": SIDO_NAMES,
     }
     if len(purpose) < MIN_PURPOSE_LENGTH:
         return render(

@@ -20,6 +20,7 @@ MODEL_MODULES: tuple[str, ...] = (
     "ilteo.identity.delegation_models",
     "ilteo.identity.apikey_models",
     "ilteo.status.models",
+    "ilteo.benefits.models",
 )
 
 

@@ -48,6 +48,10 @@ class Settings(BaseSettings):
             live ingestion is off while it is unset.
         phone_sender: How sign-in codes by text or voice call leave (``outbox``: the
             development adapter that writes to the ``identity_outbox`` table).
+        notice_channels: Channels a benefit notice goes out by besides the portal inbox, comma
+            separated (``sms``, ``alimtalk``, ``email``; empty: the inbox only).
+        notice_sender: The adapter those channels use (``outbox``: the development adapter
+            that keeps each message sealed in ``benefit_deliveries``).
         passkey_origin: The site's public origin (``https://host``) passkeys belong to; unset
             means each request's own origin (fine for development, pin it in production).
         oidc_issuer: Issuer URL of the OpenID provider for simple authentication; unset in
@@ -106,6 +110,8 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     lake_ingest_token: SecretStr | None = None
     phone_sender: Literal["outbox"] = "outbox"  # sender adapter (ilteo.identity.senders)
+    notice_channels: str = "sms,alimtalk,email"  # benefit notices besides the portal inbox
+    notice_sender: Literal["outbox"] = "outbox"  # adapter (ilteo.benefits.notices.SENDERS)
     passkey_origin: str | None = None  # WebAuthn relying party (ilteo.identity.passkeys)
     # OpenID Connect sign-in (ilteo.identity.oidc)
     oidc_issuer: str | None = None

@@ -27,6 +27,7 @@ def mount_web(app: FastAPI, settings: Settings) -> None:
     from ilteo.web.views import (
         api_keys,
         benefits,
+        benefits_notices,
         counter,
         delegation,
         home,
@@ -53,6 +54,7 @@ def mount_web(app: FastAPI, settings: Settings) -> None:
     app.include_router(monitor_crosswalk.router)  # the published crosswalk page
     app.include_router(pathways.router)  # next jobs and training (issue 8)
     app.include_router(benefits.router)  # the benefits check page (issue 9)
+    app.include_router(benefits_notices.router)  # notices, consent applications, staff (issue 9)
     identity.install_identity(app)
     for module in (passkeys, phone, counter, oidc, delegation, api_keys, sign_in_report):
         app.include_router(module.router)

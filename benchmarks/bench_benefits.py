@@ -3,6 +3,8 @@
 Usage::
 
     uv run python benchmarks/bench_benefits.py [--checks 300] [--persons 1000000]
+    uv run python benchmarks/bench_benefits.py --lake HOME [--as-of 2025-12-31] [--repeat 3]
+        [--notify]
 
 - ``check_ms``: :func:`ilteo.benefits.check.check` of varied people (the issue's example with
   random birth dates, wages, separation reasons and days), warm; target p95 < 100 ms.
@@ -10,6 +12,13 @@ Usage::
   arrays through :func:`ilteo.benefits.scan.evaluate`), in a child process so its peak RSS is its
   own. The lake query in front of it is not part of this figure (it is timed by
   ``ilteo benefits scan`` on a built lake). Target for the whole scan of 1,000,000: < 3 min, < 8 GB.
+- ``--lake HOME``: the whole :func:`ilteo.benefits.scan.scan` (lake queries, every rule, the
+  findings) over the lake of ``HOME`` (its outreach list included when one is written), each run
+  in a fresh child process: wall seconds from the start of the child to its end (imports
+  included), the scan's own seconds, peak RSS (``os.wait4``) and the findings per rule; medians
+  over ``--repeat`` runs. With ``--notify`` each run then writes the notices of its findings
+  (:func:`ilteo.benefits.notices.write_notices`: texts, portal and outbox deliveries) into a fresh
+  SQLite store and writes them again (a rescan: nothing new), timed apart from the scan.
 Prints JSON.
 """
 
@@ -92,15 +101,111 @@ def _child(persons: int) -> None:
     }))  # fmt: skip
 
 
+def _scan_child(home: str, as_of: str, notify: bool) -> None:
+    import tempfile
+    from pathlib import Path
+
+    from ilteo.benefits.scan import scan
+    from ilteo.core.settings import Settings
+
+    settings = Settings(
+        env="dev",
+        home=Path(home),
+        reference_dir=Path(os.environ.get("ILTEO_REFERENCE_DIR", "/work/shared/data")),
+    )
+    result = scan(settings, date.fromisoformat(as_of))
+    summary = result.summary()
+    report: dict[str, object] = {
+        "scan_seconds": round(result.seconds, 2),
+        "separated": summary["separated"],
+        "wages_reported": summary["wages_reported"],
+        "rules": summary["rules"],
+        "notes": summary["notes"],
+    }
+    if notify:
+        report.update(_notify(settings, result, Path(tempfile.mkdtemp(prefix="bench-notices-"))))
+    print(json.dumps(report))
+
+
+def _notify(settings: object, result: object, folder: object) -> dict[str, object]:
+    """Write the scan's notices into a fresh SQLite store, then again (nothing new)."""
+    from ilteo.benefits.notices import write_notices
+    from ilteo.core.db import session_scope, upgrade
+
+    own = settings.model_copy(  # type: ignore[attr-defined]
+        update={"database_url": f"sqlite:///{folder}/ops.db"}
+    )
+    upgrade(own)
+    started = time.perf_counter()
+    with session_scope(own) as session:
+        first = write_notices(session, own, result)
+    written = time.perf_counter()
+    with session_scope(own) as session:
+        again = write_notices(session, own, result)
+    done = time.perf_counter()
+    return {
+        "notices_created": first.created,
+        "deliveries": first.deliveries,
+        "notices_seconds": round(written - started, 2),
+        "rescan_existing": again.existing,
+        "rescan_created": again.created,
+        "rescan_seconds": round(done - written, 2),
+    }
+
+
+def _whole_scan(home: str, as_of: str, repeat: int, notify: bool) -> dict[str, object]:
+    runs = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        proc = subprocess.Popen(
+            [sys.executable, __file__, "--scan-child", home, "--as-of", as_of]
+            + (["--notify"] if notify else []),
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        out = proc.stdout.read() if proc.stdout else ""
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - started
+        if status != 0:
+            raise SystemExit(f"scan child failed: {status}")
+        run = json.loads(out)
+        run["wall_seconds"] = round(wall, 2)
+        run["peak_rss_mib"] = round(usage.ru_maxrss / 1024, 1)
+        runs.append(run)
+    return {
+        "lake": home,
+        "as_of": as_of,
+        "repeat": repeat,
+        "median_wall_seconds": round(float(np.median([r["wall_seconds"] for r in runs])), 2),
+        "median_scan_seconds": round(float(np.median([r["scan_seconds"] for r in runs])), 2),
+        "median_peak_rss_mib": round(float(np.median([r["peak_rss_mib"] for r in runs])), 1),
+        "runs": runs,
+    }
+
+
 def main() -> None:
-    """Run both measurements and print the figures."""
+    """Run the measurements asked for and print the figures."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--checks", type=int, default=300)
     parser.add_argument("--persons", type=int, default=1_000_000)
+    parser.add_argument("--lake", help="a home whose built lake the whole scan runs over")
+    parser.add_argument("--as-of", default="2025-12-31", help="the scan day (with --lake)")
+    parser.add_argument("--repeat", type=int, default=3, help="runs of the whole scan")
+    parser.add_argument(
+        "--notify", action="store_true", help="also write the notices (fresh SQLite store)"
+    )
     parser.add_argument("--child", type=int, default=0, help=argparse.SUPPRESS)
+    parser.add_argument("--scan-child", default="", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         _child(args.child)
+        return
+    if args.scan_child:
+        _scan_child(args.scan_child, args.as_of, args.notify)
+        return
+    if args.lake:
+        os.environ.setdefault("ILTEO_ENV", "dev")
+        print(json.dumps(_whole_scan(args.lake, args.as_of, args.repeat, args.notify), indent=2))
         return
     os.environ.setdefault("ILTEO_ENV", "dev")
     report: dict[str, object] = {"check_ms": _checks(args.checks, np.random.default_rng(3))}

@@ -406,6 +406,9 @@ def withdraw(
 ) -> Consent:
     """Withdraw a consent: no more reads; the documents kept with its applications are erased.
 
+    The applications become ``withdrawn`` and their notices ``read`` again, so the person may
+    apply anew (with a new consent).
+
     Raises:
         NotFoundError: Unknown consent, or another account's.
     """
@@ -421,6 +424,9 @@ def withdraw(
             application.documents = None
             application.status = "withdrawn"
             application.updated_at = now
+            notice = session.get(Notice, application.notice_id) if application.notice_id else None
+            if notice is not None and notice.status == "applied":
+                notice.status = "read"  # the person may apply again, with a new consent
         session.flush()
     return consent
 

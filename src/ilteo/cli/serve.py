@@ -146,6 +146,8 @@ def demo(
         f"  {url}/monitor     AI 영향 모니터링 / AI impact monitoring (합성 / synthetic)\n"
         f"  {url}/pathways    다음 일자리·훈련 / next jobs and training\n"
         f"  {url}/benefits/check 받을 수 있는 급여·지원 / what am I entitled to\n"
+        f"  {url}/benefits/notices 나에게 온 급여·지원 안내 / my benefit notices (demo-citizen)\n"
+        f"  {url}/benefits/outreach 급여 발굴 명단 / outreach lists (demo-counsellor)\n"
         "중지: Ctrl+C / stop with Ctrl+C\n"
     )
     serve(host=settings.host, port=settings.port, workers=settings.workers)
@@ -182,15 +184,41 @@ def _demo_plans(settings: Settings, people: int = 50) -> None:
 
 
 def _demo_scan(settings: Settings) -> None:
-    """The benefits scan of the demo lake: entitled to the job-seeking allowance, not claiming."""
-    from ilteo.benefits.scan import default_day, scan
+    """The benefits scan of the demo lake, and a notice to everyone it finds (portal + outbox)."""
+    from sqlalchemy import select
 
-    found = scan(settings, default_day(settings)).summary()
+    from ilteo.benefits.notices import inbox, write_notices
+    from ilteo.benefits.scan import default_day, scan
+    from ilteo.core.db import session_scope
+    from ilteo.identity.models import Account
+
+    result = scan(settings, default_day(settings))
+    found = result.summary()
     console.print(
         f"✓ 급여 미청구 찾기 / benefits scan ({found['as_of']}): {found['separated']:,} separated, "
         f"{found['eligible_job_seeking_allowance']:,} eligible for 구직급여, {found['claimed']:,} "
         f"claimed, {found['eligible_not_claiming']:,} not claiming (합성 / synthetic)"
     )
+    with session_scope(settings) as session:
+        wrote = write_notices(session, settings, result)
+        citizen = session.scalar(select(Account).where(Account.login == "demo-citizen"))
+        mine = (
+            len(inbox(session, citizen.master_person_id))
+            if citizen and citizen.master_person_id
+            else 0
+        )
+    rules = ", ".join(f"{rule} {n:,}" for rule, n in found.get("rules", {}).items())
+    sent = ", ".join(
+        f"{channel} {sum(counts.values()):,}" for channel, counts in wrote.deliveries.items()
+    )
+    console.print(
+        f"✓ 급여 안내 / benefit notices: {wrote.created:,} new, {wrote.existing:,} already sent "
+        f"({rules}); deliveries: {sent or 'none new'}"
+    )
+    if mine:
+        console.print(
+            f"  demo-citizen: {mine} notice(s) at /benefits/notices (로그인 후 / after sign-in)"
+        )
 
 
 def _print_demo_accounts(settings: Settings) -> None:

@@ -209,7 +209,9 @@ def _demo_scan(settings: Settings) -> None:
         )
     rules = ", ".join(f"{rule} {n:,}" for rule, n in found.get("rules", {}).items())
     sent = ", ".join(
-        f"{channel} {sum(counts.values()):,}" for channel, counts in wrote.deliveries.items()
+        f"{channel} {sum(n for k, n in counts.items() if k != 'skipped'):,}"
+        + (f" ({counts['skipped']:,} no address)" if counts.get("skipped") else "")
+        for channel, counts in wrote.deliveries.items()
     )
     console.print(
         f"✓ 급여 안내 / benefit notices: {wrote.created:,} new, {wrote.existing:,} already sent "

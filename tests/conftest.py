@@ -129,6 +129,17 @@ def pathways_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 
 
 @pytest.fixture(scope="session")
+def desk_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """One home per test worker for the desk's classifier and knowledge-base caches.
+
+    The classifier trains on the labelled set on first use (e5 embeddings of about a thousand
+    texts): once per worker, not once per test.
+    """
+    home = tmp_path_factory.mktemp("desk") / "home"
+    return Settings(env="test", home=home, reference_dir=REFERENCE_DIR)
+
+
+@pytest.fixture(scope="session")
 def monitor_lake(tmp_path_factory: pytest.TempPathFactory) -> MonitorLake:
     """A built lake with one AI shock (tests/monitor/conftest.py); read-only: copy to change it."""
     from tests.monitor.conftest import MONITOR_SHOCK, MonitorLake

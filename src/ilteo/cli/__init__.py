@@ -71,10 +71,11 @@ def _register() -> None:
     for part in (monitor_indicators, monitor_validation, monitor_risk, monitor_report):
         part.register(monitor.app)
     app.add_typer(monitor.app, name="monitor")
-    from ilteo.cli import benefits, pathways
+    from ilteo.cli import benefits, desk, pathways
 
     app.add_typer(pathways.app, name="pathways")
     app.add_typer(benefits.app, name="benefits")
+    app.add_typer(desk.app, name="desk")
     serve.register(app)
 
 

@@ -21,6 +21,7 @@ MODEL_MODULES: tuple[str, ...] = (
     "ilteo.identity.apikey_models",
     "ilteo.status.models",
     "ilteo.benefits.models",
+    "ilteo.desk.models",
 )
 
 

@@ -52,6 +52,10 @@ class Settings(BaseSettings):
             separated (``sms``, ``alimtalk``, ``email``; empty: the inbox only).
         notice_sender: The adapter those channels use (``outbox``: the development adapter
             that keeps each message sealed in ``benefit_deliveries``).
+        desk_llm_url: Base URL of an OpenAI-compatible endpoint that may rewrite the one
+            window's draft answers in plainer words (off when unset; everything works without).
+        desk_llm_model: The model name sent to that endpoint.
+        desk_llm_key: Its bearer token, if it needs one.
         passkey_origin: The site's public origin (``https://host``) passkeys belong to; unset
             means each request's own origin (fine for development, pin it in production).
         oidc_issuer: Issuer URL of the OpenID provider for simple authentication; unset in
@@ -112,6 +116,10 @@ class Settings(BaseSettings):
     phone_sender: Literal["outbox"] = "outbox"  # sender adapter (ilteo.identity.senders)
     notice_channels: str = "sms,alimtalk,email"  # benefit notices besides the portal inbox
     notice_sender: Literal["outbox"] = "outbox"  # adapter (ilteo.benefits.notices.SENDERS)
+    # the one window's optional generative rewrite of draft answers (ilteo.desk.knowledge)
+    desk_llm_url: str | None = None
+    desk_llm_model: str = ""
+    desk_llm_key: SecretStr | None = None
     passkey_origin: str | None = None  # WebAuthn relying party (ilteo.identity.passkeys)
     # OpenID Connect sign-in (ilteo.identity.oidc)
     oidc_issuer: str | None = None

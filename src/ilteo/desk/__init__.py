@@ -1,0 +1,1 @@
+"""The one window: every request and complaint received, triaged, routed, answered, tracked."""

@@ -133,6 +133,7 @@ def demo(
     _print_demo_accounts(settings)
     _demo_plans(settings)
     _demo_scan(settings)
+    _demo_desk(settings)
     console.print(f"준비 시간 / build time: {time.perf_counter() - started:.1f}s")
     if no_serve:
         return
@@ -221,6 +222,64 @@ def _demo_scan(settings: Settings) -> None:
         console.print(
             f"  demo-citizen: {mine} notice(s) at /benefits/notices (로그인 후 / after sign-in)"
         )
+
+
+#: How the lake's 민원 channels arrive at the one window.
+_DESK_CHANNELS = {"인터넷": "web", "모바일": "web", "방문": "counter", "전화(1350)": "counter"}
+
+
+def _demo_desk(settings: Settings, requests: int = 300) -> None:
+    """The newest synthetic 민원 of the lake through the one window: intake, then triage."""
+    from collections import Counter
+    from datetime import UTC, datetime
+
+    from sqlalchemy import func, select
+
+    from ilteo.cli._progress import progress_bar
+    from ilteo.core.db import session_scope
+    from ilteo.desk.classify import classifier
+    from ilteo.desk.intake import process, receive
+    from ilteo.desk.models import Request
+    from ilteo.lake.engine import connect
+
+    with session_scope(settings) as session:
+        already = int(session.scalar(select(func.count()).select_from(Request)) or 0)
+    if already == 0:
+        con = connect(settings)
+        try:
+            rows = con.execute(
+                "SELECT epoch(received_at), channel, title, body, workplace_address "
+                "FROM curated_epeople_requests WHERE received_at >= TIMESTAMPTZ '2024-01-01' "
+                "ORDER BY received_at DESC, request_id LIMIT ?",
+                [requests],
+            ).fetchall()
+        finally:
+            con.close()
+        with progress_bar("민원 분류 모델 / request classifier") as advance:
+            advance(0, 1, "training on the labelled set (first run only)")
+            classifier(settings)
+            advance(1, 1, "ready")
+        with progress_bar("하나의 민원 창구 / the one window") as advance:
+            for done, (epoch, channel, title, body, address) in enumerate(rows, 1):
+                at = datetime.fromtimestamp(float(epoch), UTC)
+                with session_scope(settings) as session:
+                    receipt = receive(
+                        session, settings, text=body or title or "-", title=title or "",
+                        channel=_DESK_CHANNELS.get(str(channel), "web"),
+                        workplace_address=address, now=at,
+                    )  # fmt: skip
+                with session_scope(settings) as session:
+                    process(session, settings, receipt.tracking_number)
+                advance(done, len(rows), receipt.tracking_number)
+    with session_scope(settings) as session:
+        found = session.execute(select(Request.category, Request.urgent, Request.status)).all()
+    categories = Counter(str(c) for c, _, _ in found if c)
+    urgent = sum(1 for _, flags, _ in found if flags)
+    top = ", ".join(f"{c} {n}" for c, n in categories.most_common(4))
+    console.print(
+        f"✓ 하나의 민원 창구 / the one window: {len(found):,} synthetic requests received and "
+        f"triaged ({top}, ...); {urgent} flagged urgent - `ilteo desk triage` for one more"
+    )
 
 
 def _print_demo_accounts(settings: Settings) -> None:

@@ -22,12 +22,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 import os
 import re
 import urllib.error
 import urllib.request
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import cache
@@ -37,6 +35,7 @@ from typing import Any, Final, Literal
 import numpy as np
 import yaml
 
+from ilteo.core.bm25 import postings as bm25_postings
 from ilteo.core.errors import InvalidInputError
 from ilteo.core.settings import Settings
 from ilteo.desk.taxonomy import CATEGORIES
@@ -44,8 +43,6 @@ from ilteo.desk.taxonomy import CATEGORIES
 KB_DIR: Final[Path] = Path(__file__).parent / "kb"
 #: Bump when the passage text given to e5 or the recipe changes (a new on-disk cache key).
 EMBED_VERSION: Final[int] = 1
-BM25_K1: Final[float] = 1.2
-BM25_B: Final[float] = 0.75
 #: Reciprocal-rank fusion constant (the usual 60 flattens a 84-passage list too much).
 RRF_K: Final[int] = 10
 #: Same clipping as the classifier, so the request's tokens and e5 vector are computed once.
@@ -224,25 +221,6 @@ def _document(passage: Passage) -> str:
     return f"{label}. {passage.title}. {passage.text}"
 
 
-def _postings(docs: Sequence[Sequence[str]]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    """BM25 weight of every (term, passage): idf · tf·(k1+1) / (tf + k1·(1 - b + b·len/avg))."""
-    lengths = np.array([max(len(d), 1) for d in docs], dtype=np.float64)
-    average = float(lengths.mean()) if len(docs) else 1.0
-    rows: dict[str, list[tuple[int, int]]] = {}
-    for row, doc in enumerate(docs):
-        for term, count in Counter(doc).items():
-            rows.setdefault(term, []).append((row, count))
-    n = len(docs)
-    postings: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-    for term, hits in rows.items():
-        idf = math.log(1 + (n - len(hits) + 0.5) / (len(hits) + 0.5))
-        index = np.array([r for r, _ in hits], dtype=np.int64)
-        tf = np.array([t for _, t in hits], dtype=np.float64)
-        norm = BM25_K1 * (1 - BM25_B + BM25_B * lengths[index] / average)
-        postings[term] = (index, idf * tf * (BM25_K1 + 1) / (tf + norm))
-    return postings
-
-
 def embedding_cache_path(cache_dir: Path) -> Path:
     """Where the passage vectors of the current knowledge base are kept."""
     key = hashlib.sha256(f"{EMBED_VERSION}|{kb_version()}".encode()).hexdigest()[:16]
@@ -306,7 +284,7 @@ def _index(settings: Settings | None = None) -> _Index:
         built = _Index(
             passages=every,
             categories=np.array([p.category for p in every]),
-            postings=_postings([tokens(t) for t in texts]),
+            postings=bm25_postings([tokens(t) for t in texts]),
             vectors=_vectors(texts, folder),
         )
         _INDEX.clear()

@@ -30,6 +30,7 @@ import numpy as np
 import polars as pl
 import yaml
 
+from ilteo.core.bm25 import postings as bm25_postings
 from ilteo.core.errors import InvalidInputError
 from ilteo.core.settings import Settings
 from ilteo.lake.standardise import SIDO, sido_code
@@ -55,7 +56,6 @@ WEIGHTS: dict[str, float] = {
 FUSION = {"bm25": 0.5, "embedding": 0.5, "ncs_hint": 0.25}
 #: BM25 score giving full lexical credit (saturating: min(1, s / ref)).
 BM25_REF = 6.0
-BM25_K1, BM25_B = 1.2, 0.75
 #: e5 cosine calibration: at or below ``lo`` no credit, at or above ``hi`` full credit.
 COSINE_LO, COSINE_HI = 0.82, 0.86
 #: A gap counts as covered by a course from this coverage on (reported in ``covers``).
@@ -376,25 +376,6 @@ def _glossary_queries(settings: Settings) -> dict[str, np.ndarray]:
     return dict(zip(texts, vectors, strict=True))
 
 
-def _postings(docs: list[tuple[str, ...]]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    """BM25 weight of every (term, course): idf · tf·(k1+1) / (tf + k1·(1 - b + b·len/avg))."""
-    lengths = np.array([max(len(d), 1) for d in docs], dtype=np.float64)
-    average = float(lengths.mean())
-    rows: dict[str, list[tuple[int, int]]] = {}
-    for row, doc in enumerate(docs):
-        for term, count in Counter(doc).items():
-            rows.setdefault(term, []).append((row, count))
-    n = len(docs)
-    postings: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-    for term, hits in rows.items():
-        idf = math.log(1 + (n - len(hits) + 0.5) / (len(hits) + 0.5))
-        index = np.array([r for r, _ in hits], dtype=np.int64)
-        tf = np.array([t for _, t in hits], dtype=np.float64)
-        norm = BM25_K1 * (1 - BM25_B + BM25_B * lengths[index] / average)
-        postings[term] = (index, idf * tf * (BM25_K1 + 1) / (tf + norm))
-    return postings
-
-
 def build_course_index(settings: Settings) -> CourseIndex:
     """Build the course index (catalogue, BM25, embeddings from the on-disk cache when there).
 
@@ -416,7 +397,7 @@ def build_course_index(settings: Settings) -> CourseIndex:
     days = [float(c.days) if c.days is not None else None for c in courses]
     return CourseIndex(
         courses=tuple(courses),
-        postings=_postings(docs),
+        postings=bm25_postings(docs),
         embeddings=_embeddings(settings, texts),
         ncs=np.array([c.ncs_code for c in courses]),
         names=np.array([c.name for c in courses]),

@@ -16,9 +16,14 @@ base-32 characters (about a billion per day; not guessable, and reading one need
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import logging
+import re
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Final
 from zoneinfo import ZoneInfo
 
@@ -30,6 +35,7 @@ from ilteo.core.settings import Settings
 from ilteo.desk.models import CHANNELS, KINDS, STATUSES, Event, Request
 
 SEOUL: Final = ZoneInfo("Asia/Seoul")
+_log = logging.getLogger("ilteo.desk")
 #: Purpose under which request texts and contacts are sealed.
 SEAL_PURPOSE: Final = "desk.request"
 #: The longest request accepted (characters); longer is refused, not cut.
@@ -66,15 +72,46 @@ def _key(settings: Settings) -> str:
     return settings.secret_key.get_secret_value() if settings.secret_key else ""
 
 
+def person_key(settings: Settings, account_id: str | None, contact: str | None) -> str | None:
+    """A keyed hash naming the person behind a request: the account, else the contact.
+
+    "The same person again" is found by this key (:mod:`ilteo.desk.cases`); the contact itself
+    is kept only sealed. Phone numbers and e-mails are normalised first (digits only; lower case).
+
+    >>> s = Settings(env="test", secret_key="k" * 32)
+    >>> person_key(s, None, "010-0000-1234") == person_key(s, None, "01000001234")
+    True
+    >>> person_key(s, None, None) is None
+    True
+    """
+    if account_id:
+        subject = f"account:{account_id}"
+    elif contact and contact.strip():
+        value = contact.strip().lower()
+        digits = re.sub(r"\D", "", value)
+        subject = (
+            f"contact:{digits}" if "@" not in value and len(digits) >= 9 else f"contact:{value}"
+        )
+    else:
+        return None
+    digest = hmac.new(_key(settings).encode(), f"desk.person|{subject}".encode(), hashlib.sha256)
+    return digest.hexdigest()
+
+
 @dataclass(frozen=True)
 class Receipt:
-    """What the person is shown once the request is written."""
+    """What the person is shown once the request is written (and, when it ran, triaged)."""
 
     tracking_number: str
     received_at: datetime
     status: str
     kind: str
     status_url: str
+    deadline: date | None = None
+    deadline_basis: str | None = None
+    category: str | None = None
+    office_name: str | None = None
+    attachments: int = 0
 
     def to_json(self) -> dict[str, Any]:
         """JSON-plain receipt."""
@@ -84,37 +121,29 @@ class Receipt:
             "status": self.status,
             "kind": self.kind,
             "status_url": self.status_url,
+            "deadline": self.deadline.isoformat() if self.deadline else None,
+            "deadline_basis": self.deadline_basis,
+            "category": self.category,
+            "office_name": self.office_name,
+            "attachments": self.attachments,
         }
 
 
-def receive(
-    session: Session,
-    settings: Settings,
+def _problems(
+    body: str,
     *,
-    text: str,
     channel: str,
-    kind: str = "inquiry",
-    title: str = "",
-    account_id: str | None = None,
-    contact: str | None = None,
-    workplace_name: str | None = None,
-    workplace_address: str | None = None,
-    service_code: str | None = None,
-    latitude: float | None = None,
-    longitude: float | None = None,
-    now: datetime | None = None,
-) -> Receipt:
-    """Write a new request (masked and sealed) and its first event; the caller commits.
-
-    Raises:
-        InvalidInputError: Empty or too long text, an unknown channel or kind, a complaint
-            without a signed-in account; ``fields`` names each.
-    """
-    from ilteo.core.crypto import seal
-    from ilteo.desk.pii import mask
-
+    kind: str,
+    title: str,
+    account_id: str | None,
+    contact: str | None,
+    workplace_name: str | None,
+    workplace_address: str | None,
+    workplace_brn: str | None,
+    brn: str | None,
+) -> dict[str, str]:
+    """Each field's problem, if any (empty when the request may be written)."""
     problems: dict[str, str] = {}
-    body = (text or "").strip()
     if not body:
         problems["text"] = "내용을 적어 주세요 / the request is empty"
     elif len(body) > MAX_TEXT:
@@ -130,6 +159,58 @@ def receive(
         )
     if len(title) > MAX_TITLE:
         problems["title"] = f"{MAX_TITLE}자 이내 / at most {MAX_TITLE} characters"
+    if workplace_brn and (brn is None or len(brn) != 10):
+        problems["workplace_brn"] = "사업자등록번호는 10자리 / a business number has 10 digits"
+    if workplace_name and len(workplace_name) > 200:
+        problems["workplace_name"] = "200자 이내 / at most 200 characters"
+    if workplace_address and len(workplace_address) > 300:
+        problems["workplace_address"] = "300자 이내 / at most 300 characters"
+    if contact and len(contact) > 200:
+        problems["contact"] = "200자 이내 / at most 200 characters"
+    return problems
+
+
+def receive(
+    session: Session,
+    settings: Settings,
+    *,
+    text: str,
+    channel: str,
+    kind: str = "inquiry",
+    title: str = "",
+    account_id: str | None = None,
+    contact: str | None = None,
+    workplace_name: str | None = None,
+    workplace_address: str | None = None,
+    workplace_brn: str | None = None,
+    service_code: str | None = None,
+    latitude: float | None = None,
+    longitude: float | None = None,
+    now: datetime | None = None,
+) -> Receipt:
+    """Write a new request (masked and sealed) and its first event; the caller commits.
+
+    Raises:
+        InvalidInputError: Empty or too long text, an unknown channel or kind, a complaint
+            without a signed-in account; ``fields`` names each.
+    """
+    from ilteo.core.crypto import seal
+    from ilteo.desk.pii import mask
+
+    body = (text or "").strip()
+    brn = re.sub(r"\D", "", workplace_brn or "") or None
+    problems = _problems(
+        body,
+        channel=channel,
+        kind=kind,
+        title=title,
+        account_id=account_id,
+        contact=contact,
+        workplace_name=workplace_name,
+        workplace_address=workplace_address,
+        workplace_brn=workplace_brn,
+        brn=brn,
+    )
     if problems:
         raise InvalidInputError(
             "; ".join(f"{k}: {v}" for k, v in problems.items()), fields=list(problems)
@@ -158,6 +239,8 @@ def receive(
         contact_sealed=seal(key, SEAL_PURPOSE, contact) if contact else None,
         workplace_name=workplace_name,
         workplace_address=workplace_address,
+        workplace_brn=brn,
+        person_key=person_key(settings, account_id, contact),
         latitude=latitude,
         longitude=longitude,
         status="received",
@@ -221,6 +304,9 @@ def process(
     request.triaged_at = now
     request.triage_error = None
     _move(request, session, "classified", f"자동 분류: {result.category}", "system", now)
+    if request.urgent and request.alerted_at is None:
+        request.alerted_at = now  # the supervisors' queue shows it on top until acknowledged
+        _log.warning("desk.urgent_alert request=%s flags=%s", request.id, ",".join(request.urgent))
     return request
 
 
@@ -323,3 +409,81 @@ def status_of(session: Session, request_id: str, account_id: str | None) -> dict
             for e in history(session, request.id)
         ],
     }
+
+
+def submit(
+    settings: Settings,
+    *,
+    text: str,
+    channel: str,
+    kind: str = "inquiry",
+    title: str = "",
+    account_id: str | None = None,
+    contact: str | None = None,
+    workplace_name: str | None = None,
+    workplace_address: str | None = None,
+    workplace_brn: str | None = None,
+    service_code: str | None = None,
+    latitude: float | None = None,
+    longitude: float | None = None,
+    attachments: Sequence[tuple[str, bytes]] = (),
+    now: datetime | None = None,
+) -> Receipt:
+    """Every door's way in: check, write and commit (the receipt exists), then triage and commit.
+
+    The files are checked before anything is written (:func:`ilteo.desk.attachments.check_all`);
+    the request, its first event and its attachments are committed together; then the triage
+    runs in a second transaction. When the triage fails the receipt still stands (status
+    ``received``, the general deadline of the law on civil petitions) and
+    :func:`process_pending` retries it.
+
+    Raises:
+        InvalidInputError: The first problems found, naming the fields (nothing is written).
+    """
+    from ilteo.core.db import session_scope
+    from ilteo.desk import attachments as files
+    from ilteo.desk.deadlines import deadline as deadline_of
+    from ilteo.desk.taxonomy import CATEGORIES
+
+    checked = files.check_all(list(attachments))
+    with session_scope(settings) as session:
+        receipt = receive(
+            session,
+            settings,
+            text=text,
+            channel=channel,
+            kind=kind,
+            title=title,
+            account_id=account_id,
+            contact=contact,
+            workplace_name=workplace_name,
+            workplace_address=workplace_address,
+            workplace_brn=workplace_brn,
+            service_code=service_code if service_code in CATEGORIES else None,
+            latitude=latitude,
+            longitude=longitude,
+            now=now,
+        )
+        for file in checked:
+            files.store(session, settings, receipt.tracking_number, file, receipt.received_at)
+    with session_scope(settings) as session:
+        request = process(session, settings, receipt.tracking_number, now=now)
+        due = request.deadline
+        if due is None:
+            general = deadline_of("other", request.received_at)
+            due, basis = general.due, general.basis_ko
+        else:
+            basis = deadline_of(request.category or "other", request.received_at).basis_ko
+        route = request.route or {}
+        return Receipt(
+            receipt.tracking_number,
+            receipt.received_at,
+            request.status,
+            request.kind,
+            receipt.status_url,
+            deadline=due,
+            deadline_basis=basis,
+            category=request.category,
+            office_name=route.get("office_name"),
+            attachments=len(checked),
+        )

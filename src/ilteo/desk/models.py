@@ -12,6 +12,8 @@
   hash outside the database).
 - :class:`Override`: a member of staff changing the category, route or urgency, with a reason;
   overrides feed retraining (``ilteo desk retrain``).
+- :class:`Case`: the requests against one master workplace of the lake, grouped for the
+  inspector (:mod:`ilteo.desk.cases`).
 """
 
 from __future__ import annotations
@@ -87,6 +89,15 @@ class Request(Base):
     duplicate_of: Mapped[str | None] = mapped_column(String(24), nullable=True)
     answer_text: Mapped[str | None] = mapped_column(Text, nullable=True)
     answered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    answered_by: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    # keyed hash of the account or the normalised contact: "the same person again" without
+    # keeping the contact in clear (ilteo.desk.cases)
+    person_key: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    workplace_brn: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    # an urgent request alerts the supervisors once; one of them acknowledges it
+    alerted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    urgent_ack_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    urgent_ack_by: Mapped[str | None] = mapped_column(String(32), nullable=True)
 
 
 class Event(Base):
@@ -136,3 +147,27 @@ class Override(Base):
     new: Mapped[Any] = mapped_column(JSON)
     reason: Mapped[str] = mapped_column(String(300))
     used_in_model: Mapped[str | None] = mapped_column(String(64), nullable=True)
+
+
+#: The states of a case.
+CASE_STATUSES: tuple[str, ...] = ("open", "closed")
+
+
+class Case(Base):
+    """The open requests against one master workplace, grouped into one case for the inspector."""
+
+    __tablename__ = "desk_cases"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)  # "C-" + workplace + serial
+    master_workplace_id: Mapped[str] = mapped_column(String(32), index=True)
+    workplace_name: Mapped[str] = mapped_column(String(200), default="")
+    sido: Mapped[str | None] = mapped_column(String(2), nullable=True)
+    sigungu: Mapped[str | None] = mapped_column(String(5), nullable=True)
+    office_code: Mapped[str | None] = mapped_column(String(32), nullable=True, index=True)
+    opened_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    status: Mapped[str] = mapped_column(String(8), default="open", index=True)
+    request_count: Mapped[int] = mapped_column(Integer, default=0)
+    categories: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
+    urgent: Mapped[list[str]] = mapped_column(JSON, default=list)
+    assigned_to: Mapped[str | None] = mapped_column(String(32), nullable=True)

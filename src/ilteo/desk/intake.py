@@ -304,6 +304,13 @@ def process(
     request.triaged_at = now
     request.triage_error = None
     _move(request, session, "classified", f"자동 분류: {result.category}", "system", now)
+    try:  # the same person again, the workplace's case: a failure never fails the triage
+        from ilteo.desk.cases import link
+
+        with session.begin_nested():
+            link(session, settings, request, now=now)
+    except Exception as error:
+        _log.exception("desk.link_failed request=%s: %s", request.id, type(error).__name__)
     if request.urgent and request.alerted_at is None:
         request.alerted_at = now  # the supervisors' queue shows it on top until acknowledged
         _log.warning("desk.urgent_alert request=%s flags=%s", request.id, ",".join(request.urgent))

@@ -51,6 +51,9 @@ def serve(
         host=host,
         port=port,
         log_level="info",
+        # a worker busy loading or running models for a few seconds is not hung: the default
+        # 5 s health check killed workers under load (one-window triage at 30 requests/s)
+        timeout_worker_healthcheck=30,
     )
 
 
@@ -248,7 +251,8 @@ def _demo_desk(settings: Settings, requests: int = 300) -> None:
         con = connect(settings)
         try:
             rows = con.execute(
-                "SELECT epoch(received_at), channel, title, body, workplace_address "
+                "SELECT epoch(received_at), channel, title, body, workplace_name, "
+                "workplace_address "
                 "FROM curated_epeople_requests WHERE received_at >= TIMESTAMPTZ '2024-01-01' "
                 "ORDER BY received_at DESC, request_id LIMIT ?",
                 [requests],
@@ -260,17 +264,18 @@ def _demo_desk(settings: Settings, requests: int = 300) -> None:
             classifier(settings)
             advance(1, 1, "ready")
         with progress_bar("하나의 민원 창구 / the one window") as advance:
-            for done, (epoch, channel, title, body, address) in enumerate(rows, 1):
+            for done, (epoch, channel, title, body, name, address) in enumerate(rows, 1):
                 at = datetime.fromtimestamp(float(epoch), UTC)
                 with session_scope(settings) as session:
                     receipt = receive(
                         session, settings, text=body or title or "-", title=title or "",
                         channel=_DESK_CHANNELS.get(str(channel), "web"),
-                        workplace_address=address, now=at,
+                        workplace_name=name, workplace_address=address, now=at,
                     )  # fmt: skip
                 with session_scope(settings) as session:
-                    process(session, settings, receipt.tracking_number)
+                    process(session, settings, receipt.tracking_number, now=at)
                 advance(done, len(rows), receipt.tracking_number)
+        _demo_desk_handling(settings)
     with session_scope(settings) as session:
         found = session.execute(select(Request.category, Request.urgent, Request.status)).all()
     categories = Counter(str(c) for c, _, _ in found if c)
@@ -280,6 +285,59 @@ def _demo_desk(settings: Settings, requests: int = 300) -> None:
         f"✓ 하나의 민원 창구 / the one window: {len(found):,} synthetic requests received and "
         f"triaged ({top}, ...); {urgent} flagged urgent - `ilteo desk triage` for one more"
     )
+
+
+def _demo_desk_handling(settings: Settings, seed: int = 10) -> None:
+    """Synthetic handling of the demo requests, dated, so the queue and the statistics have life.
+
+    The demo officer takes each request the working day after it arrived; about 95% are
+    answered (the draft answer, sent) a few working days later, some after their deadline; the
+    rest stay open (they are the overdue list). A demo citizen files one inquiry of their own.
+    """
+    import random
+    from datetime import datetime, timedelta
+    from datetime import time as clock
+
+    from sqlalchemy import select
+
+    from ilteo.core.db import session_scope
+    from ilteo.desk.deadlines import add_working_days
+    from ilteo.desk.intake import SEOUL, submit
+    from ilteo.desk.models import Request
+    from ilteo.desk.queue import assign, save_answer, send_answer
+    from ilteo.identity.models import Account
+
+    rng = random.Random(seed)  # noqa: S311 - synthetic demo timings, not security
+    with session_scope(settings) as session:
+        logins = dict(session.execute(select(Account.login, Account.id)).tuples().all())
+        officer_id = logins.get("demo-officer")
+        officer = session.get(Account, officer_id) if officer_id else None
+        if officer is None:
+            return
+        rows = session.scalars(
+            select(Request).where(Request.status == "classified").order_by(Request.received_at)
+        ).all()
+        for request in rows:
+            local = request.received_at.astimezone(SEOUL).date()
+            taken = add_working_days(local, 2)
+            at = datetime.combine(taken, clock(10, 0), SEOUL)
+            assign(session, officer, request.id, officer.id, reason="데모 배정 / demo", now=at)
+            if rng.random() < 0.05:
+                continue
+            days = max(2, int(rng.expovariate(1 / 6)))
+            sent = datetime.combine(add_working_days(local, days), clock(16, 0), SEOUL)
+            text = str((request.draft or {}).get("text") or "답변드립니다.")
+            save_answer(session, officer, request.id, text, now=sent - timedelta(hours=1))
+            send_answer(session, officer, request.id, now=sent)
+    citizen = logins.get("demo-citizen")
+    if citizen:
+        submit(
+            settings,
+            text="실업급여를 받는 중에 단기 아르바이트를 하면 신고해야 하나요?",
+            title="실업급여 중 아르바이트",
+            channel="web",
+            account_id=citizen,
+        )
 
 
 def _print_demo_accounts(settings: Settings) -> None:

@@ -182,6 +182,9 @@ def model_version(fingerprint: str, corrections: Sequence[tuple[str, str]] = ())
 
 _VECTORS: dict[str, np.ndarray] = {}
 _VECTORS_LOCK = threading.Lock()
+#: Most vectors remembered per process (the labelled set and corrections fit many times over; a
+#: server classifying millions of requests must not keep them all).
+VECTORS_MAX: Final = 16_384
 
 
 def embed_texts(texts: Sequence[str]) -> np.ndarray:
@@ -194,9 +197,15 @@ def embed_texts(texts: Sequence[str]) -> np.ndarray:
         by_key = dict(zip(keys, clipped, strict=True))
         vectors = embed([by_key[k] for k in missing], query=True)
         with _VECTORS_LOCK:
-            _VECTORS.update(zip(missing, vectors, strict=True))
+            fresh = dict(zip(missing, vectors, strict=True))
+            _VECTORS.update(fresh)
+            while len(_VECTORS) > VECTORS_MAX:  # oldest first (insertion order)
+                del _VECTORS[next(iter(_VECTORS))]
+    else:
+        fresh = {}
     with _VECTORS_LOCK:
-        return np.stack([_VECTORS[k] for k in keys]) if keys else np.zeros((0, EMBED_DIM))
+        found: dict[str, np.ndarray] = {k: _VECTORS[k] if k in _VECTORS else fresh[k] for k in keys}
+    return np.stack([found[k] for k in keys]) if keys else np.zeros((0, EMBED_DIM))
 
 
 def _word_analyzer(text: str) -> list[str]:
@@ -432,6 +441,11 @@ def _load(path: Path, version: str) -> Classifier | None:
     except (OSError, EOFError, ValueError, AttributeError, ImportError):
         return None  # unreadable or from another library version: train again
     return Classifier(model, version) if isinstance(model, TextModel) else None
+
+
+def is_trained(settings: Settings) -> bool:
+    """Whether this home has a saved model for the present labelled data (no training needed)."""
+    return (_desk_dir(settings) / f"classifier-{model_version(data_fingerprint())}.joblib").exists()
 
 
 def classifier(settings: Settings) -> Classifier:

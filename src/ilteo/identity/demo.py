@@ -41,6 +41,8 @@ class DemoAccount:
 DEMO_PEOPLE: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("demo-steward", "데모 데이터관리자", ("data_steward",)),
     ("demo-counsellor", "데모 상담사", ("counsellor",)),
+    ("demo-officer", "데모 민원담당관", ("desk_officer",)),
+    ("demo-inspector", "데모 근로감독관", ("inspector",)),
     ("demo-citizen", "데모 시민", ()),
     ("demo-family", "데모 가족", ()),
 )

@@ -1,9 +1,11 @@
 """Warm a server process: build the reference indexes before the first person waits for them.
 
 ``ilteo serve`` starts this in a background thread of each worker process (``warm_on_start``), so
-the first search after a deploy answers in milliseconds, not seconds. Then the long-lived objects
-are moved out of the cyclic garbage collector's way (:func:`gc.freeze`): a full collection under
-load would otherwise walk every one of them, which shows as a latency tail.
+the first search after a deploy answers in milliseconds, not seconds; the one window's models
+(classifier, Kiwi, e5, knowledge base) are loaded too when the home has a trained model. Then
+the long-lived objects are moved out of the cyclic garbage collector's way (:func:`gc.freeze`):
+a full collection under load would otherwise walk every one of them, which shows as a latency
+tail.
 """
 
 from __future__ import annotations
@@ -13,11 +15,26 @@ import logging
 import time
 from collections.abc import Callable
 
-from ilteo.core.errors import IlteoError
+from ilteo.core.errors import DataUnavailableError, IlteoError
 from ilteo.core.memory import freeze_long_lived
 from ilteo.core.settings import Settings
 
 log = logging.getLogger(__name__)
+
+
+def _warm_desk(settings: Settings) -> None:
+    """Load the one window's models (classifier, Kiwi, e5, knowledge base) when already trained.
+
+    Training (minutes) never happens at start-up: a home without a model trains on its first
+    request, or with ``ilteo demo``.
+    """
+    from ilteo.desk.classify import is_trained
+
+    if not is_trained(settings):
+        raise DataUnavailableError("the request classifier is not trained yet")
+    from ilteo.desk.triage import triage
+
+    triage(settings, "퇴직금을 언제까지 받아야 하나요?")
 
 
 def warm_up(settings: Settings) -> list[str]:
@@ -38,6 +55,7 @@ def warm_up(settings: Settings) -> list[str]:
         "exposure": lambda: exposure_tables(settings),
         "occupation search": lambda: search_occupations("소프트웨어", settings=settings),
         "industry search": lambda: search_industries("소프트웨어", settings=settings),
+        "one window": lambda: _warm_desk(settings),
     }
     built = []
     for name, step in steps.items():

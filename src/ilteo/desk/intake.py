@@ -240,7 +240,12 @@ def receive(
         workplace_name=workplace_name,
         workplace_address=workplace_address,
         workplace_brn=brn,
-        person_key=person_key(settings, account_id, contact),
+        # a civic tool's key files for many citizens: there the contact names the person
+        person_key=(
+            person_key(settings, None, contact) or person_key(settings, account_id, None)
+            if channel == "open311"
+            else person_key(settings, account_id, contact)
+        ),
         latitude=latitude,
         longitude=longitude,
         status="received",

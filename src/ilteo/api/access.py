@@ -65,6 +65,41 @@ PUBLIC_ROUTES: Final[frozenset[tuple[str, str]]] = frozenset(
         # pathways pages (ilteo.web.views.pathways): the form and the plan of an occupation code
         ("GET", "/pathways"),
         ("GET", "/pathways/occupations/{code}"),
+        # the one window's citizen pages (ilteo.web.views.desk): an inquiry needs no sign-in;
+        # a complaint's steps redirect to sign-in inside the view, and a request's page shows
+        # only what intake.status_of allows (an anonymous inquiry by its number, else the owner)
+        ("GET", "/desk"),
+        ("GET", "/desk/new/{kind}/{step}"),
+        ("POST", "/desk/new/{kind}/{step}"),
+        ("POST", "/desk/new/{kind}/send"),
+        ("GET", "/desk/requests/{number}"),
+        ("GET", "/desk/status"),
+        # public handling statistics of the one window (ilteo.web.views.desk_staff): aggregates
+        # only, counts under 5 suppressed
+        ("GET", "/desk/stats"),
+        # the one window (ilteo.api.routers.desk): filing an inquiry needs no sign-in (a
+        # complaint does: checked in the route, 401), the status of a request opens with its
+        # number (an anonymous inquiry) or its account's sign-in; the taxonomy and the
+        # timeliness statistics are open data (counts under 5 suppressed)
+        ("POST", "/v1/desk/requests"),
+        ("POST", "/v1/desk/requests/upload"),
+        ("GET", "/v1/desk/requests/{number}"),
+        ("GET", "/v1/desk/categories"),
+        ("GET", "/v1/desk/stats"),
+        ("GET", "/v1/desk/stats.csv"),
+        # Open311 GeoReport v2 (ilteo.api.routers.open311): discovery, services and public rows
+        # of requests filed with an account (category, state, office, deadline, district
+        # only: never the text, contact, workplace or coordinates); an api_key adds the filer's
+        # own masked text. {fmt} is json or xml; the catch-all answers unknown paths with a
+        # GeoReport 404. Filing (POST requests.{fmt}) is guarded by require_open311_key.
+        ("GET", "/open311/v2/discovery.{fmt}"),
+        ("GET", "/open311/v2/services.{fmt}"),
+        ("GET", "/open311/v2/services/{service_code}.{fmt}"),
+        ("GET", "/open311/v2/requests.{fmt}"),
+        ("GET", "/open311/v2/requests/{service_request_id}.{fmt}"),
+        ("GET", "/open311/v2/tokens/{token}.{fmt}"),
+        ("GET", "/open311/v2/{rest:path}"),
+        ("POST", "/open311/v2/{rest:path}"),
         # web pages and their static files
         ("GET", "/"),
         ("GET", "/reference"),
@@ -129,6 +164,8 @@ PROTECTING_DEPENDENCIES: Final[frozenset[str]] = frozenset(
         "require_staff",
         # GET /metrics: the scraper's bearer token or an administrator (ilteo.status.metrics)
         "require_metrics_reader",
+        # POST /open311/v2/requests.{fmt}: the GeoReport api_key form field (api.routers.open311)
+        "require_open311_key",
     }
 )
 

@@ -154,6 +154,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     from ilteo.api.routers import benefits  # rules as code: checks, OpenFisca calculate/trace
 
     app.include_router(benefits.router, prefix=API_PREFIX)
+    from ilteo.api.routers import open311  # GeoReport v2 at /open311/v2 (its own prefix)
+
+    app.include_router(open311.router)
+    from ilteo.api.routers import desk  # the one window: requests, status, statistics, staff
+
+    app.include_router(desk.router, prefix=API_PREFIX)
     # The MCP transport is one Starlette route; adding it directly keeps the exact path /mcp.
     # Behind the key gate: no API key, no MCP session (ilteo.mcp.gate).
     from starlette.routing import Route

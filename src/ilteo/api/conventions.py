@@ -3,7 +3,8 @@
 - request ids: a client's ``X-Request-ID`` is echoed only when it is 1-64 safe characters
   (letters, digits, ``-``, ``_``, ``.``, ``:``); otherwise the app makes one (:func:`request_id`);
 - request bodies: at most :data:`DEFAULT_BODY_LIMIT` bytes (larger limits per route in
-  :data:`BODY_LIMITS`) → 413, JSON only → 415 (:class:`ConventionsMiddleware`);
+  :data:`BODY_LIMITS`) → 413, JSON only → 415 (:class:`ConventionsMiddleware`), except
+  ``multipart/form-data`` on the routes of :data:`MULTIPART_PATHS` (files to the one window);
 - query parameters an operation does not declare → 422 (:func:`reject_unknown_query`);
 - ``Deprecation`` (RFC 9745), ``Sunset`` (RFC 8594) and ``Link: rel="deprecation"`` on operations
   with a retiring field in :data:`DEPRECATIONS`, the field marked ``deprecated`` in OpenAPI;
@@ -35,10 +36,14 @@ from ilteo.core.errors import InvalidInputError
 API_PREFIX: Final = "/v1"
 #: Request bodies larger than this are refused with 413 unless :data:`BODY_LIMITS` says more.
 DEFAULT_BODY_LIMIT: Final = 1024 * 1024
-#: Larger body limits, by path pattern: live lake batches carry up to 10,000 records.
+#: Larger body limits, by path pattern: live lake batches carry up to 10,000 records; a request to
+#: the one window carries up to 20 MB of files (ilteo.desk.attachments.MAX_TOTAL) and its form.
 BODY_LIMITS: Final[tuple[tuple[re.Pattern[str], int], ...]] = (
     (re.compile(r"^/v1/lake/sources/[^/]+/batches$"), 32 * 1024 * 1024),
+    (re.compile(r"^/v1/desk/requests/upload$"), 21 * 1024 * 1024),
 )
+#: Operations whose body is ``multipart/form-data`` (files) instead of JSON.
+MULTIPART_PATHS: Final[tuple[re.Pattern[str], ...]] = (re.compile(r"^/v1/desk/requests/upload$"),)
 _REQUEST_ID: Final = re.compile(r"^[A-Za-z0-9._:\-]{1,64}$")
 _BODY_METHODS: Final = frozenset({"POST", "PUT", "PATCH"})
 
@@ -90,6 +95,11 @@ def _is_json(content_type: str) -> bool:
     )
 
 
+def _is_multipart(content_type: str, path: str) -> bool:
+    media = content_type.split(";", 1)[0].strip().lower()
+    return media == "multipart/form-data" and any(p.match(path) for p in MULTIPART_PATHS)
+
+
 class ConventionsMiddleware:
     """Body size and media type of ``/v1`` requests; deprecation headers on their responses."""
 
@@ -111,7 +121,11 @@ class ConventionsMiddleware:
             return
         has_body = (length.isdigit() and int(length) > 0) or "transfer-encoding" in headers
         media = headers.get("content-type", "")
-        if scope["method"] in _BODY_METHODS and has_body and not _is_json(media):
+        if (
+            scope["method"] in _BODY_METHODS
+            and has_body
+            and not (_is_json(media) or _is_multipart(media, path))
+        ):
             detail = f"본문은 application/json이어야 합니다 / The body must be JSON, not {media!r}"
             await self._refuse(scope, receive, send, 415, detail)
             return

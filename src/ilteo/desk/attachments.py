@@ -25,6 +25,7 @@ import io
 import re
 import unicodedata
 import zipfile
+import zlib
 from dataclasses import dataclass
 from datetime import datetime
 from hashlib import sha256
@@ -64,7 +65,11 @@ KINDS: Final[dict[str, tuple[tuple[str, ...], str]]] = {
     "xlsx": ((".xlsx",), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
     "text": ((".txt",), "text/plain; charset=utf-8"),
 }
-_PDF_ACTIVE = re.compile(rb"/(JavaScript|JS|Launch|EmbeddedFile|RichMedia|XFA)\b")
+#: Most entries of an office zip container.
+MAX_ENTRIES: Final = 10_000
+_PDF_ACTIVE = re.compile(rb"/(JavaScript|JS|Launch|EmbeddedFiles?|RichMedia|XFA)(?![A-Za-z0-9])")
+_PDF_NAME_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
+_PDF_STREAM = re.compile(rb"stream\r?\n(.*?)endstream", re.DOTALL)
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
@@ -96,6 +101,22 @@ def clean_name(filename: str) -> str:
     return name
 
 
+def _climbs_out(name: str) -> bool:
+    """Whether a zip entry's name is absolute (a slash, a backslash, ``C:``) or climbs (``..``)."""
+    return bool(re.match(r"^([\\/]|[A-Za-z]:)", name)) or ".." in re.split(r"[\\/]", name)
+
+
+def _has_macros(archive: zipfile.ZipFile, names: set[str]) -> bool:
+    """VBA projects by entry name, or declared by the package's content types."""
+    if any("vba" in n.lower() and n.lower().endswith(".bin") for n in names):
+        return True
+    if "[Content_Types].xml" in names:
+        with archive.open("[Content_Types].xml") as types:
+            declared = types.read(1024 * 1024).lower()
+        return b"vbaproject" in declared or b"macroenabled" in declared
+    return False
+
+
 def _zip_kind(data: bytes, label: str) -> str:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
@@ -104,19 +125,80 @@ def _zip_kind(data: bytes, label: str) -> str:
         raise InvalidInputError(f"{label}: 손상된 파일 / a damaged file") from error
     names = {info.filename for info in infos}
     expanded = sum(info.file_size for info in infos)
-    if expanded > MAX_EXPANDED or expanded > MAX_RATIO * max(len(data), 1):
+    if (
+        len(infos) > MAX_ENTRIES
+        or expanded > MAX_EXPANDED
+        or expanded > MAX_RATIO * max(len(data), 1)
+    ):
         raise InvalidInputError(f"{label}: 압축이 비정상적으로 큽니다 / expands too far (zip bomb)")
-    if any(n.startswith(("/", "\\")) or ".." in Path(n).parts for n in names):
+    if any(_climbs_out(n) for n in names):
         raise InvalidInputError(f"{label}: 비정상 경로 / a path that climbs out of the file")
-    if any(n.lower().endswith(("vbaproject.bin", ".bin")) and "vba" in n.lower() for n in names):
-        raise InvalidInputError(f"{label}: 매크로가 든 문서 / a document with macros")
-    if "mimetype" in names and archive.read("mimetype").strip() == b"application/hwp+zip":
-        return "hwpx"
+    try:
+        if _has_macros(archive, names):
+            raise InvalidInputError(f"{label}: 매크로가 든 문서 / a document with macros")
+        if "mimetype" in names:
+            with archive.open("mimetype") as entry:  # bounded: a declared size may lie
+                mimetype = entry.read(64).strip()
+            if mimetype == b"application/hwp+zip":
+                return "hwpx"
+    except (zipfile.BadZipFile, zlib.error, NotImplementedError, RuntimeError, EOFError) as error:
+        raise InvalidInputError(f"{label}: 손상된 파일 / a damaged file") from error
     if "word/document.xml" in names:
         return "docx"
     if "xl/workbook.xml" in names:
         return "xlsx"
     raise InvalidInputError(f"{label}: 압축 파일은 받지 않습니다 / archives are not accepted")
+
+
+def _pdf_active(data: bytes) -> bool:
+    """Whether a PDF holds JavaScript, launch actions, embedded files, rich media or XFA.
+
+    Names are read with their ``#xx`` escapes decoded (``/J#61vaScript`` is ``/JavaScript``),
+    and inside compressed (Flate) streams too - object streams can hide the dictionaries - with
+    at most :data:`MAX_EXPANDED` bytes inflated in all.
+    """
+
+    def active(chunk: bytes) -> bool:
+        return (
+            _PDF_ACTIVE.search(_PDF_NAME_ESCAPE.sub(lambda m: bytes.fromhex(m[1].decode()), chunk))
+            is not None
+        )
+
+    if active(data):
+        return True
+    budget = MAX_EXPANDED
+    for match in _PDF_STREAM.finditer(data):
+        if budget <= 0:
+            return True  # more compressed content than any complaint needs: refuse, unread
+        inflater = zlib.decompressobj()
+        try:
+            inflated = inflater.decompress(match[1], budget)
+        except zlib.error:
+            continue  # not Flate (an image, say): nothing to read
+        budget -= len(inflated)
+        if active(inflated):
+            return True
+    return False
+
+
+def _text_kind(data: bytes, label: str) -> str:
+    """``text`` for UTF-8 text without NUL bytes, HTML, SVG or scripts; refused otherwise."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise InvalidInputError(
+            f"{label}: 받을 수 없는 형식 / an unrecognised file type (accepted: PDF, PNG, JPEG, "
+            "HWP, HWPX, DOCX, XLSX, TXT)"
+        ) from error
+    if "\x00" in text:
+        raise InvalidInputError(
+            f"{label}: 받을 수 없는 형식 / an unrecognised file type (binary content in text)"
+        )
+    if re.search(r"(?i)<\s*(script|html|svg|!doctype|iframe|object|embed)\b", text):
+        raise InvalidInputError(
+            f"{label}: HTML·SVG·스크립트는 받지 않습니다 / HTML, SVG and scripts are refused"
+        )
+    return "text"
 
 
 def sniff(data: bytes, label: str = "file") -> str:
@@ -132,7 +214,7 @@ def sniff(data: bytes, label: str = "file") -> str:
     """
     head = data[:16]
     if head.startswith(b"%PDF-"):
-        if _PDF_ACTIVE.search(data):
+        if _pdf_active(data):
             raise InvalidInputError(
                 f"{label}: 스크립트·실행 동작이 든 PDF / a PDF with scripts, launch actions or "
                 "embedded files"
@@ -143,7 +225,10 @@ def sniff(data: bytes, label: str = "file") -> str:
     if head.startswith(b"\xff\xd8\xff"):
         return "jpeg"
     if head.startswith(_OLE):
-        if re.search(rb"(?i)_?V\x00?B\x00?A\x00?_\x00?P\x00?R\x00?O\x00?J|Macros", data):
+        if re.search(
+            rb"(?i)_?V\x00?B\x00?A\x00?_\x00?P\x00?R\x00?O\x00?J|M\x00?a\x00?c\x00?r\x00?o\x00?s\x00?\x00",
+            data,
+        ):
             raise InvalidInputError(f"{label}: 매크로가 든 문서 / a document with macros")
         if b"H\x00W\x00P\x00" in data or b"HWP Document File" in data:
             return "hwp"
@@ -154,19 +239,7 @@ def sniff(data: bytes, label: str = "file") -> str:
         return _zip_kind(data, label)
     if head.startswith((b"MZ", b"\x7fELF", b"\xcf\xfa\xed\xfe", b"\xca\xfe\xba\xbe", b"#!")):
         raise InvalidInputError(f"{label}: 실행 파일은 받지 않습니다 / executables are refused")
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise InvalidInputError(
-            f"{label}: 받을 수 없는 형식 / an unrecognised file type (accepted: PDF, PNG, JPEG, "
-            "HWP, HWPX, DOCX, XLSX, TXT)"
-        ) from error
-    lowered = text[:4096].lower()
-    if "\x00" in text or re.search(r"<\s*(script|html|svg|!doctype|iframe|object)\b", lowered):
-        raise InvalidInputError(
-            f"{label}: HTML·SVG·스크립트는 받지 않습니다 / HTML, SVG and scripts are refused"
-        )
-    return "text"
+    return _text_kind(data, label)
 
 
 def check(filename: str, data: bytes) -> Checked:

@@ -148,6 +148,10 @@ def _problems(
         problems["text"] = "내용을 적어 주세요 / the request is empty"
     elif len(body) > MAX_TEXT:
         problems["text"] = f"{MAX_TEXT:,}자를 넘습니다 / longer than {MAX_TEXT:,} characters"
+    elif not any(ch.isalnum() for ch in body):
+        problems["text"] = (
+            "글자나 숫자로 내용을 적어 주세요 / write the request in words (only symbols or emoji)"
+        )
     if channel not in CHANNELS:
         problems["channel"] = f"unknown (known: {', '.join(CHANNELS)})"
     if kind not in KINDS:

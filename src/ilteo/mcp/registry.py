@@ -120,6 +120,11 @@ TOOLS: tuple[ToolSpec, ...] = (
     ToolSpec("match_training_courses", 1, _REFERENCE, "ilteo.pathways.courses.match_courses"),
     # Benefits: computed from the facts passed, nothing stored, no record read.
     ToolSpec("check_benefits", 1, _REFERENCE, "ilteo.benefits.check.check"),
+    # The one window: file a request (the key's account), its status, categories, statistics.
+    ToolSpec("file_request", 1, _REFERENCE, "ilteo.desk.intake.submit"),
+    ToolSpec("get_request_status", 1, _REFERENCE, "ilteo.desk.intake.status_of"),
+    ToolSpec("list_request_categories", 1, _REFERENCE, "ilteo.desk.taxonomy.CATEGORIES"),
+    ToolSpec("get_desk_statistics", 1, _REFERENCE, "ilteo.desk.stats.public_stats"),
 )
 
 _BY_NAME = {tool.name: tool for tool in TOOLS}

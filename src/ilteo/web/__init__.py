@@ -30,6 +30,8 @@ def mount_web(app: FastAPI, settings: Settings) -> None:
         benefits_notices,
         counter,
         delegation,
+        desk,
+        desk_staff,
         home,
         identity,
         lake,
@@ -55,6 +57,8 @@ def mount_web(app: FastAPI, settings: Settings) -> None:
     app.include_router(pathways.router)  # next jobs and training (issue 8)
     app.include_router(benefits.router)  # the benefits check page (issue 9)
     app.include_router(benefits_notices.router)  # notices, consent applications, staff (issue 9)
+    app.include_router(desk.router)  # the one window's citizen pages (issue 10)
+    app.include_router(desk_staff.router)  # one window: staff pages, public stats (issue 10)
     identity.install_identity(app)
     for module in (passkeys, phone, counter, oidc, delegation, api_keys, sign_in_report):
         app.include_router(module.router)

@@ -506,6 +506,21 @@ def _back(number: str, done: str) -> Response:
     return RedirectResponse(f"/desk/staff/requests/{number}?done={done}#result", status_code=303)
 
 
+def _assignee(staff: AccountPublic, posted: dict[str, Any]) -> str:
+    """The account id the form names: "me" (or nothing) is the signed-in member of staff.
+
+    Raises:
+        InvalidInputError: Not an account id.
+    """
+    target = str(posted.get("assignee") or "").strip()
+    assignee = staff.id if target in ("", "me") else target
+    if not _ACCOUNT_ID.fullmatch(assignee):
+        raise InvalidInputError(
+            "assignee: 계정 번호를 확인하세요 / check the account id", fields=["assignee"]
+        )
+    return assignee
+
+
 def _reason(posted: dict[str, Any], name: str = "reason") -> str:
     return str(posted.get(name) or "").strip()[:300]
 
@@ -522,13 +537,8 @@ def assign_submit(request: Request, staff: Handler, number: str, posted: Posted)
     if not csrf_ok(request, posted.get("csrf", "")):
         return forbidden(request)
     _check_number(number)
-    target = str(posted.get("assignee") or "").strip()
-    assignee = staff.id if target in ("", "me") else target
     try:
-        if not _ACCOUNT_ID.fullmatch(assignee):
-            raise InvalidInputError(
-                "assignee: 계정 번호를 확인하세요 / check the account id", fields=["assignee"]
-            )
+        assignee = _assignee(staff, posted)
         with _session(request) as session:
             assign(session, _account(session, staff.id), number, assignee, reason=_reason(posted))
     except InvalidInputError as error:
@@ -813,13 +823,8 @@ def case_assign_submit(request: Request, staff: Handler, case_id: str, posted: P
     if not csrf_ok(request, posted.get("csrf", "")):
         return forbidden(request)
     _check_case(case_id)
-    target = str(posted.get("assignee") or "").strip()
-    assignee = staff.id if target in ("", "me") else target
     try:
-        if not _ACCOUNT_ID.fullmatch(assignee):
-            raise InvalidInputError(
-                "assignee: 계정 번호를 확인하세요 / check the account id", fields=["assignee"]
-            )
+        assignee = _assignee(staff, posted)
         with _session(request) as session:
             assign_case(
                 session, _account(session, staff.id), case_id, assignee, reason=_reason(posted)

@@ -10,6 +10,7 @@ fc-list 2>/dev/null | grep -qi nanum || need+=(fonts-nanum)
 command -v pg_ctlcluster >/dev/null 2>&1 || need+=(postgresql)
 command -v npm >/dev/null 2>&1 || need+=(npm)
 command -v wrk >/dev/null 2>&1 || need+=(wrk)  # the API load benchmark
+[ -e /usr/lib/x86_64-linux-gnu/libgomp.so.1 ] || ldconfig -p 2>/dev/null | grep -q libgomp.so.1 || need+=(libgomp1)  # LightGBM
 
 if ((${#need[@]})); then
   if [ "$(id -u)" != 0 ]; then

@@ -356,3 +356,14 @@ def _courses(settings: Settings) -> pl.DataFrame:
         .filter(pl.col("start").is_not_null() & pl.col("end").is_not_null())
         .sort("start", "course_id", "run")
     )
+
+
+def load_industries(settings: Settings, year: int | None = None) -> Industries:
+    """The 산재보험 업종 x size cells of ``year`` (default: the accident year of ``params.yaml``).
+
+    Used outside the generator too: the safety panel (:mod:`ilteo.safety.panel`) draws its
+    workplaces and accident rates from the same cells.
+    """
+    from ilteo.synth._params import load_params
+
+    return _industries(settings, year if year is not None else load_params().accidents.year)

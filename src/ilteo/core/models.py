@@ -22,6 +22,7 @@ MODEL_MODULES: tuple[str, ...] = (
     "ilteo.status.models",
     "ilteo.benefits.models",
     "ilteo.desk.models",
+    "ilteo.safety.models",
 )
 
 

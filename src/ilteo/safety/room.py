@@ -102,7 +102,7 @@ def live_feed(
         ).all()
         by_workplace = dict(queued)
         for f in feed:
-            f["inspection_id"] = by_workplace.get(f["master_workplace_id"])
+            f["inspection_id"] = by_workplace.get(str(f["master_workplace_id"]))
     urgent_first = [f for f in feed if f["imminent"] and not f["acknowledged"]]
     rest = [f for f in feed if not (f["imminent"] and not f["acknowledged"])]
     urgent_first.sort(key=lambda f: str(f["received_at"]), reverse=True)

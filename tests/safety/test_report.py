@@ -302,3 +302,30 @@ def test_write_report_writes_html_and_markdown(lake: Settings, tmp_path: Path) -
     assert only_md[0].read_text(encoding="utf-8").startswith("# 산업재해·재난 데이터 보고서")
     with pytest.raises(InvalidInputError):
         write_report(lake, formats=("pdf",), now=NOW)  # type: ignore[arg-type]
+
+
+def test_the_inspection_queue_is_read_from_its_table(lake: Settings) -> None:
+    from ilteo.safety.models import Inspection
+
+    before = kind(build_report(lake, now=NOW), "inspections")
+    assert (before.in_lake, before.ingested, before.rows) == (True, False, 0)
+    with session_scope(lake) as session:
+        session.add(
+            Inspection(
+                id="I-20260301-TEST01",
+                master_workplace_id="W1",
+                selection="random",
+                queued_at=NOW - timedelta(days=1),
+                queued_by="system",
+                ksic_code="10110",
+                sido_code="11",
+            )
+        )
+    after = kind(build_report(lake, now=NOW), "inspections")
+    assert (after.ingested, after.rows) == (True, 1)
+    assert after.last_run is not None
+    assert after.last_run.replace(tzinfo=NOW.tzinfo) == NOW - timedelta(days=1)
+    assert after.linkable
+    assert after.link_key == "master_workplace"
+    assert after.standardised is True
+    assert sorted(after.lake_code_systems) == ["ksic11", "sido"]

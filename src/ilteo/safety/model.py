@@ -177,6 +177,7 @@ def fit(
     synthetic: bool,
     seed: int = 0,
     rounds: int = ROUNDS,
+    min_positives: int = MIN_POSITIVES,
     progress: ProgressCallback | None = None,
 ) -> RiskModel:
     """Train on the labelled rows of ``train_years`` (default: every labelled year).
@@ -197,10 +198,10 @@ def fit(
             f"training years {years}",
             fields={"years": "empty"},
         )
-    if positives < MIN_POSITIVES:
+    if positives < min_positives:
         raise InvalidInputError(
             f"중대 재해 사례가 너무 적습니다 / only {positives} workplace-years with a serious "
-            f"case next year in {years}: at least {MIN_POSITIVES} are needed to learn a risk model",
+            f"case next year in {years}: at least {min_positives} are needed to learn a risk model",
             fields={"years": "too-few-cases"},
         )
     categories = {

@@ -73,12 +73,23 @@ def train(
     settings: Settings,
     session: Session | None = None,
     *,
+    min_positives: int = risk_model.MIN_POSITIVES,
     progress: ProgressCallback | None = None,
 ) -> risk_model.RiskModel:
-    """Train the risk model on every labelled year of the lake and make it the current one."""
+    """Train the risk model on every labelled year of the lake and make it the current one.
+
+    Raises:
+        InvalidInputError: Fewer than ``min_positives`` serious cases to learn from.
+    """
     table = lake_table(settings, session)
     feats = feature_table.build(table)
-    model = risk_model.fit(feats, source="lake", synthetic=table.synthetic, progress=progress)
+    model = risk_model.fit(
+        feats,
+        source="lake",
+        synthetic=table.synthetic,
+        min_positives=min_positives,
+        progress=progress,
+    )
     model.metrics["warnings"] = list(table.warnings)
     model.metrics["effect"] = estimate_effect(feats).to_json()
     risk_model.save(model, model_dir(settings))

@@ -49,6 +49,7 @@ __all__ = [
     "scores_path",
     "targets",
     "train",
+    "workplace_detail",
 ]
 
 #: Workplaces (by rank) whose reasons are computed and stored at scoring.
@@ -506,4 +507,60 @@ def inspection_json(inspection: Inspection) -> dict[str, Any]:
         "findings": inspection.findings,
         "work_stopped": inspection.work_stopped,
         "outcome_note": inspection.outcome_note,
+    }
+
+
+def workplace_detail(settings: Settings, session: Session | None, master_id: str) -> dict[str, Any]:
+    """One workplace's latest score, reasons, yearly history and inspections (staff only).
+
+    The reasons are computed now when the scoring did not store them (below the top 500).
+
+    Raises:
+        NotFoundError: The workplace was not scored (unknown, closed or without employees).
+        DataUnavailableError: Nothing scored yet.
+    """
+    scores, meta = read_scores(settings)
+    hit = scores.filter(pl.col("master_id") == master_id)
+    if hit.is_empty():
+        raise NotFoundError(f"점수가 없는 사업장입니다 / workplace {master_id} has no score")
+    row = hit.row(0, named=True)
+    table = lake_table(settings, session)
+    feats = feature_table.build(table)
+    own = feats.filter(pl.col("establishment_id") == master_id).sort("year")
+    if row["reasons"]:
+        reasons = json.loads(row["reasons"])
+    else:
+        model = risk_model.load(model_dir(settings), row["model_version"])
+        latest = own.filter(pl.col("year") == row["feature_year"])
+        reasons = (
+            [r.to_json() for r in risk_model.explain(model, latest)[0]] if latest.height else []
+        )
+    history = [
+        {
+            "year": r["year"],
+            "employees": r["employees"],
+            "serious": r["serious_0"],
+            "inspected": r["inspected_0"],
+            "findings": r["findings_0"],
+            "hazard_requests": r["hazard_requests"],
+        }
+        for r in own.iter_rows(named=True)
+    ]
+    found: list[dict[str, Any]] = []
+    if session is not None:
+        found = [
+            inspection_json(i)
+            for i in session.scalars(
+                select(Inspection)
+                .where(Inspection.master_workplace_id == master_id)
+                .order_by(Inspection.queued_at.desc())
+            )
+        ]
+    score_row = {k: v for k, v in row.items() if k != "reasons"}
+    return {
+        "score": score_row,
+        "reasons": reasons,
+        "history": history,
+        "inspections": found,
+        "synthetic": bool(meta.get("synthetic", True)),
     }

@@ -76,6 +76,9 @@ def _register() -> None:
     app.add_typer(pathways.app, name="pathways")
     app.add_typer(benefits.app, name="benefits")
     app.add_typer(desk.app, name="desk")
+    from ilteo.cli import safety
+
+    app.add_typer(safety.app, name="safety")
     serve.register(app)
 
 

@@ -223,7 +223,7 @@ def validate(
         frame=frame.sort("establishment_id", "year"),
         industry_system=system,
         source=source,
-        synthetic=synthetic,
+        synthetic=synthetic or "sim_expected" in picked,
         warnings=warnings,
         outcome_years=outcome_years,
     )

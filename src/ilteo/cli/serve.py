@@ -137,6 +137,7 @@ def demo(
     _demo_plans(settings)
     _demo_scan(settings)
     _demo_desk(settings)
+    _demo_safety(settings)
     console.print(f"준비 시간 / build time: {time.perf_counter() - started:.1f}s")
     if no_serve:
         return
@@ -152,6 +153,8 @@ def demo(
         f"  {url}/benefits/check 받을 수 있는 급여·지원 / what am I entitled to\n"
         f"  {url}/benefits/notices 나에게 온 급여·지원 안내 / my benefit notices (demo-citizen)\n"
         f"  {url}/benefits/outreach 급여 발굴 명단 / outreach lists (demo-counsellor)\n"
+        f"  {url}/safety      산재 위험 현황 / accident risk in aggregate (합성 / synthetic)\n"
+        f"  {url}/safety/room 통합관제 / the monitoring room (demo-inspector)\n"
         "중지: Ctrl+C / stop with Ctrl+C\n"
     )
     serve(host=settings.host, port=settings.port, workers=settings.workers)
@@ -284,6 +287,65 @@ def _demo_desk(settings: Settings, requests: int = 300) -> None:
     console.print(
         f"✓ 하나의 민원 창구 / the one window: {len(found):,} synthetic requests received and "
         f"triaged ({top}, ...); {urgent} flagged urgent - `ilteo desk triage` for one more"
+    )
+
+
+def _demo_safety(settings: Settings, seed: int = 11) -> None:
+    """The safety room on the demo lake: train, score, queue inspections, record some outcomes.
+
+    The first run queues 30 inspections (20% at random) and has the demo inspector record the
+    outcomes of 20 of them on dated synthetic days, so the queue, the follow-ups and the
+    public aggregates have life; later runs only score again.
+    """
+    import random
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import func, select
+
+    from ilteo.cli._progress import progress_bar
+    from ilteo.core.db import session_scope
+    from ilteo.core.errors import IlteoError
+    from ilteo.identity.models import Account
+    from ilteo.safety import model as risk_model
+    from ilteo.safety.models import Inspection
+    from ilteo.safety.service import model_dir, record_outcome, score, targets, train
+
+    try:
+        with session_scope(settings) as session:
+            if not (model_dir(settings) / "current.txt").is_file():
+                with progress_bar("산재 위험 모델 / accident risk model") as advance:
+                    train(settings, session, progress=advance)
+            run = score(settings, session)
+            queued = int(session.scalar(select(func.count()).select_from(Inspection)) or 0)
+            if queued == 0:
+                now = datetime.now(UTC)
+                chosen = targets(
+                    settings, 30, random_share=0.2, seed=seed, session=session, queue=True,
+                    actor="system", now=now - timedelta(days=40),
+                )  # fmt: skip
+                inspector = session.scalar(
+                    select(Account.id).where(Account.login == "demo-inspector")
+                )
+                rng = random.Random(seed)  # noqa: S311 - synthetic demo outcomes
+                for inspection_id in chosen["inspection_id"].to_list()[:20]:
+                    day = (now - timedelta(days=rng.randint(3, 35))).date()
+                    record_outcome(
+                        session, inspection_id, actor=f"account:{inspector or 'demo'}",
+                        roles={"inspector"}, inspected_on=day,
+                        findings=rng.choice([0, 0, 1, 2, 3, 5]),
+                        work_stopped=rng.random() < 0.1, note="데모 점검 / demo inspection",
+                        now=now,
+                    )  # fmt: skip
+        model = risk_model.load(model_dir(settings))
+    except IlteoError as error:
+        console.print(f"[yellow]산재 위험 / accident risk skipped:[/] {error.detail}")
+        return
+    calibration = model.metrics.get("training", {}).get("calibration", {})
+    auc = calibration.get("auc")
+    console.print(
+        f"✓ 산재 위험 / accident risk: model {model.version}"
+        + (f" (AUC {auc:.3f} on {model.calibration_year})" if auc is not None else "")
+        + f", {run.workplaces:,} workplaces scored, inspection queue ready (합성 / synthetic)"
     )
 
 

@@ -90,12 +90,19 @@ def test_the_declared_kinds_are_complete_and_consistent() -> None:
     kinds = config["kinds"]
     assert 12 <= len(kinds) <= 16
     assert len({k["id"] for k in kinds}) == len(kinds)
-    needs = {n["id"] for n in needs_config()["needs"] if n["capability"] == config["capability"]}
+    required = {
+        n["id"]: n["code_system"]
+        for n in needs_config()["needs"]
+        if n["capability"] == config["capability"]
+    }
+    needs = set(required)
     codes = set(config["code_systems"]) | set(needs_config()["national_standards"])
     phases = {p["id"] for p in config["phases"]}
     sources = {s.id for s in list_sources()}
     for declared in kinds:
         assert set(declared["needs"]) <= needs, declared["id"]
+        for need in declared["needs"]:
+            assert required[need] in (None, *declared["code_systems"]), (declared["id"], need)
         assert set(declared["code_systems"]) <= codes, declared["id"]
         assert set(declared["link_keys"]) <= set(config["link_keys"]), declared["id"]
         assert set(declared["uses"]) <= set(config["uses"]), declared["id"]

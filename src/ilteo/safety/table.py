@@ -130,6 +130,8 @@ def industry_sector(code: str | None, system: str) -> tuple[str, str]:
     if system == "naics":
         sector = _NAICS_SECTORS.get(digits[:2])
         return (sector, digits[:3]) if sector else ("unknown", "unknown")
+    if len(digits) > 5:  # KSIC codes have at most five digits (a NAICS code is six)
+        return "unknown", "unknown"
     division = int(digits[:2])
     for letter, first, last in _KSIC_SECTIONS:
         if first <= division <= last:

@@ -8,7 +8,9 @@ queued inspections do not leak between tests. Staff sign in with a session cooki
 from __future__ import annotations
 
 import shutil
+import sqlite3
 from collections.abc import Iterator
+from contextlib import closing
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -47,7 +49,11 @@ def scored_home(monitor_lake: MonitorLake, tmp_path_factory: pytest.TempPathFact
 def home(scored_home: Settings, tmp_path: Path) -> Settings:
     """The scored home with this test's own copy of the store."""
     database = tmp_path / "ops.db"
-    shutil.copy(scored_home.home / "ilteo.db", database)
+    with (  # the backup API: a plain copy would miss what is still in the write-ahead log
+        closing(sqlite3.connect(scored_home.home / "ilteo.db")) as source,
+        closing(sqlite3.connect(database)) as target,
+    ):
+        source.backup(target)
     return scored_home.model_copy(update={"database_url": f"sqlite:///{database}"})
 
 
@@ -239,7 +245,7 @@ def test_inspectors_queue_list_and_record_outcomes(home: Settings, client: TestC
     assert datetime.fromisoformat(item["queued_at"]) <= datetime.now(UTC)
 
     target = ids[0]
-    outcome = {"inspected_on": date.today().isoformat(), "findings": 3, "work_stopped": True,
+    outcome = {"inspected_on": datetime.now(UTC).date().isoformat(), "findings": 3, "work_stopped": True,
                "note": "현장 책임자 연락처 010-0000-1234"}  # fmt: skip
     done = client.post(f"/v1/safety/inspections/{target}/outcome", json=outcome)
     assert done.status_code == 200, done.text
@@ -249,7 +255,7 @@ def test_inspectors_queue_list_and_record_outcomes(home: Settings, client: TestC
     assert recorded["inspector_id"] == f"account:{account.id}"
     twice = problem_of(client.post(f"/v1/safety/inspections/{target}/outcome", json=outcome), 422)
     assert twice["fields"] == {"status": "already done"}
-    future = {**outcome, "inspected_on": (date.today() + timedelta(days=3)).isoformat()}
+    future = {**outcome, "inspected_on": (datetime.now(UTC).date() + timedelta(days=3)).isoformat()}
     late = problem_of(client.post(f"/v1/safety/inspections/{ids[1]}/outcome", json=future), 422)
     assert "inspected_on" in late["fields"]
     negative = {**outcome, "findings": -1}
@@ -276,7 +282,7 @@ def test_analysts_cannot_record_outcomes(home: Settings, client: TestClient) -> 
         for t in client.post("/v1/safety/inspections", json={"k": 1}).json()["targets"]
     ]
     sign_in_client(client, home, login="analyst", roles=("analyst",))
-    outcome = {"inspected_on": date.today().isoformat(), "findings": 0}
+    outcome = {"inspected_on": datetime.now(UTC).date().isoformat(), "findings": 0}
     problem_of(client.post(f"/v1/safety/inspections/{ids[0]}/outcome", json=outcome), 403)
     with session_scope(home) as session:
         row = session.get(Inspection, ids[0])

@@ -228,8 +228,8 @@ class TextModel:
     def __init__(
         self, *, use_embeddings: bool = True, embed_weight: float = EMBED_WEIGHT, c: float = C
     ) -> None:
-        from sklearn.feature_extraction.text import TfidfVectorizer  # type: ignore[import-untyped]
-        from sklearn.linear_model import LogisticRegression  # type: ignore[import-untyped]
+        from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.linear_model import LogisticRegression
 
         self.use_embeddings = use_embeddings
         self.embed_weight = embed_weight
@@ -327,7 +327,7 @@ class Classifier:
 
 def metrics(truth: Sequence[str], predicted: Sequence[str]) -> dict[str, Any]:
     """Accuracy, macro-F1 and per-category F1 of predictions (rounded to 4 digits)."""
-    from sklearn.metrics import accuracy_score, f1_score  # type: ignore[import-untyped]
+    from sklearn.metrics import accuracy_score, f1_score
 
     labels = sorted(set(truth) | set(predicted))
     per = f1_score(truth, predicted, labels=labels, average=None, zero_division=0)

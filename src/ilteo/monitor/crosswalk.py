@@ -225,7 +225,7 @@ def _kiwi_nouns(titles: list[str]) -> list[list[str]]:
 
 def _english_similarity(left: list[str], right: list[str]) -> np.ndarray:
     # scikit-learn ships no type information; the vectoriser is used through its documented API.
-    from sklearn.feature_extraction.text import TfidfVectorizer  # type: ignore[import-untyped]
+    from sklearn.feature_extraction.text import TfidfVectorizer
 
     total = np.zeros((len(left), len(right)))
     for weight, texts in ((DOMAIN_SHARE, _english_text), (1 - DOMAIN_SHARE, str.lower)):

@@ -229,7 +229,7 @@ def _title_vectors(
     occupation adds nothing to a dot product with another, so cosines are unchanged).
     """
     # scikit-learn ships no type information; the vectoriser is used through its documented API.
-    from sklearn.feature_extraction.text import TfidfVectorizer  # type: ignore[import-untyped]
+    from sklearn.feature_extraction.text import TfidfVectorizer
 
     names: dict[str, list[str]] = {c: [t] for c, t in zip(codes, titles, strict=True)}
     for table, column in (

@@ -323,10 +323,8 @@ def inspections_command(
 
 
 def _register_report() -> None:
-    try:
-        from ilteo.cli import safety_report
-    except ImportError:  # the report command lands separately
-        return
+    from ilteo.cli import safety_report
+
     safety_report.register(app)
 
 

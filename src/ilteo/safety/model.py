@@ -43,7 +43,15 @@ __all__ = [
 
 #: Fewest serious cases among the training rows to learn anything.
 MIN_POSITIVES: Final = 30
-ROUNDS: Final = 250
+#: Most boosting rounds; with a later year to check on, boosting stops after EARLY_STOP rounds
+#: without improvement there (fewer trees also make scoring a million workplaces faster).
+ROUNDS: Final = 400
+EARLY_STOP: Final = 25
+#: Rounds when no later year is there to stop on (a single training year).
+FIXED_ROUNDS: Final = 150
+#: Training threads. One: on a shared two-core machine, OpenMP threads waiting for a busy core
+#: made two threads six times slower than one (measured; see BENCHMARKS.md). Prediction uses all.
+TRAIN_THREADS: Final = 1
 Array = np.ndarray[Any, Any]
 ProgressCallback = Callable[[int, int, str], None]
 
@@ -130,9 +138,16 @@ def matrix(features: pl.DataFrame, categories: dict[str, list[str]]) -> Array:
     columns: list[Array] = []
     for name in FEATURES:
         if name in CATEGORICAL:
-            vocab = {v: i for i, v in enumerate(categories[name])}
-            values = features[name].cast(pl.String).fill_null("unknown").to_list()
-            columns.append(np.asarray([vocab.get(v, np.nan) for v in values], dtype=np.float32))
+            vocab = categories[name]
+            codes = (
+                features[name]
+                .cast(pl.String)
+                .fill_null("unknown")
+                .replace_strict(
+                    vocab, list(range(len(vocab))), default=None, return_dtype=pl.Float32
+                )
+            )
+            columns.append(codes.fill_null(float("nan")).to_numpy().astype(np.float32))
         else:
             columns.append(
                 features[name].cast(pl.Float64).fill_nan(None).to_numpy().astype(np.float32)
@@ -143,7 +158,7 @@ def matrix(features: pl.DataFrame, categories: dict[str, list[str]]) -> Array:
 def _params(rows: int, seed: int, objective: str) -> dict[str, Any]:
     return {
         "objective": objective,
-        "learning_rate": 0.05,
+        "learning_rate": 0.08,
         "num_leaves": 31,
         "min_data_in_leaf": max(20, min(400, rows // 500)),
         "feature_fraction": 0.85,
@@ -154,19 +169,37 @@ def _params(rows: int, seed: int, objective: str) -> dict[str, Any]:
         "max_cat_to_onehot": 8,
         "seed": seed,
         "deterministic": True,
-        "num_threads": 0,
+        "num_threads": TRAIN_THREADS,
         "verbose": -1,
     }
 
 
-def _train(x: Array, y: Array, objective: str, seed: int, rounds: int) -> Any:
+def _train(
+    x: Array,
+    y: Array,
+    objective: str,
+    seed: int,
+    rounds: int,
+    valid: tuple[Array, Array] | None = None,
+) -> Any:
+    """A booster; with ``valid`` (a later year), boosting stops when it stops improving there."""
     import lightgbm as lgb
 
     cat_idx = [FEATURES.index(c) for c in CATEGORICAL]
     data = lgb.Dataset(
         x, label=y, categorical_feature=cat_idx, feature_name=list(FEATURES), free_raw_data=True
     )
-    return lgb.train(_params(len(y), seed, objective), data, num_boost_round=rounds)
+    params = _params(len(y), seed, objective)
+    if valid is None:
+        return lgb.train(params, data, num_boost_round=rounds)
+    check = lgb.Dataset(valid[0], label=valid[1], reference=data)
+    return lgb.train(
+        params,
+        data,
+        num_boost_round=rounds,
+        valid_sets=[check],
+        callbacks=[lgb.early_stopping(EARLY_STOP, first_metric_only=True, verbose=False)],
+    )
 
 
 def fit(
@@ -221,32 +254,35 @@ def fit(
         calib = rows.filter(pl.col("year") == years[-1])
         x_learn, x_calib = matrix(learn, categories), matrix(calib, categories)
         y_learn = learn["serious_next"].to_numpy()
-        classifier = _train(x_learn, y_learn, "binary", seed, rounds)
-        tick("classifier")
-        counter = _train(x_learn, learn["cases_next"].to_numpy(), "poisson", seed, rounds)
-        tick("count model")
-        raw_calib = classifier.predict(x_calib)
         y_calib = calib["serious_next"].to_numpy()
         cases_calib = calib["cases_next"].to_numpy()
+        classifier = _train(x_learn, y_learn, "binary", seed, rounds, (x_calib, y_calib))
+        tick("classifier")
+        counter = _train(
+            x_learn, learn["cases_next"].to_numpy(), "poisson", seed, rounds, (x_calib, cases_calib)
+        )
+        tick("count model")
+        raw_calib = classifier.predict(x_calib)
         predicted_cases = counter.predict(x_calib)
         calibration_year: int | None = years[-1]
     else:
         x_all = matrix(rows, categories)
         y_all = rows["serious_next"].to_numpy()
+        fixed = min(rounds, FIXED_ROUNDS)
         folds = _folds(rows["establishment_id"], 3, seed)
         raw_calib = np.zeros(len(y_all))
         predicted_cases = np.zeros(len(y_all))
         for k in range(3):
             test = folds == k
-            raw_calib[test] = _train(x_all[~test], y_all[~test], "binary", seed, rounds).predict(
+            raw_calib[test] = _train(x_all[~test], y_all[~test], "binary", seed, fixed).predict(
                 x_all[test]
             )
             predicted_cases[test] = _train(
-                x_all[~test], rows["cases_next"].to_numpy()[~test], "poisson", seed, rounds
+                x_all[~test], rows["cases_next"].to_numpy()[~test], "poisson", seed, fixed
             ).predict(x_all[test])
-        classifier = _train(x_all, y_all, "binary", seed, rounds)
+        classifier = _train(x_all, y_all, "binary", seed, fixed)
         tick("classifier")
-        counter = _train(x_all, rows["cases_next"].to_numpy(), "poisson", seed, rounds)
+        counter = _train(x_all, rows["cases_next"].to_numpy(), "poisson", seed, fixed)
         tick("count model")
         y_calib, cases_calib = y_all, rows["cases_next"].to_numpy()
         calibration_year = None

@@ -10,16 +10,18 @@ workplace, once per test session (per xdist worker). It is read-only: tests that
 from __future__ import annotations
 
 import shutil
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import polars as pl
 import pytest
+from sqlalchemy.orm import Session
 from tests.conftest import REFERENCE_DIR
 from tests.monitor.conftest import MonitorLake
 
 from ilteo.core.db import session_scope, upgrade
 from ilteo.core.settings import Settings
+from ilteo.desk.models import Request as DeskRequest
 from ilteo.safety import service
 from ilteo.safety.panel import PanelSpec, simulate
 from ilteo.safety.table import Table, validate
@@ -83,3 +85,40 @@ def safety_table_3k(safety_reference: Settings) -> Table:
     """A small panel (3,000 workplaces, 5 years) as a checked table."""
     frame = simulate(safety_reference, PanelSpec(workplaces=3_000, years=5, seed=7))
     return validate(frame, source="synthetic panel", synthetic=True, settings=safety_reference)
+
+
+def safety_request(
+    session: Session,
+    request_id: str,
+    *,
+    received_at: datetime,
+    category: str = "safety_hazard",
+    master_workplace_id: str | None = None,
+    imminent: bool = False,
+    acknowledged: bool = False,
+    status: str = "classified",
+    workplace_name: str = "가상산업(테스트)",
+) -> DeskRequest:
+    """A one-window request with a fake text (no contact, no personal data)."""
+    request = DeskRequest(
+        id=request_id,
+        received_at=received_at,
+        channel="web",
+        kind="complaint",
+        text_masked="가상 작업장의 비계가 흔들립니다",
+        text_sealed="sealed",
+        status=status,
+        status_at=received_at,
+        category=category,
+        urgent=["imminent_danger"] if imminent else [],
+        alerted_at=received_at if imminent else None,
+        urgent_ack_at=received_at + timedelta(minutes=5) if acknowledged else None,
+        master_workplace_id=master_workplace_id,
+        workplace_name=workplace_name,
+        office_code="1000",
+        route={"office_name": "가상지청"},
+        summary=["비계 흔들림", "추락 위험", "셋째 줄"],
+    )
+    session.add(request)
+    session.flush()
+    return request

@@ -85,13 +85,17 @@ def test_lags_sum_the_last_three_years(features: pl.DataFrame) -> None:
 
 def test_inspections_and_findings_are_lagged_features(features: pl.DataFrame) -> None:
     a22 = row(features, "A", 2022)
-    assert a22["inspected_0"] == 1 and a22["findings_0"] == 3 and a22["inspection"] == "random"
+    assert a22["inspected_0"] == 1
+    assert a22["findings_0"] == 3
+    assert a22["inspection"] == "random"
     a24 = row(features, "A", 2024)
     assert a24["inspected_0"] == 0
     assert a24["findings_0"] is None  # no inspection: no findings, not zero findings
-    assert a24["inspections_3y"] == 1 and a24["findings_3y"] == 3
+    assert a24["inspections_3y"] == 1
+    assert a24["findings_3y"] == 3
     b23 = row(features, "B", 2023)
-    assert b23["inspected_0"] == 1 and b23["findings_0"] == 0
+    assert b23["inspected_0"] == 1
+    assert b23["findings_0"] == 0
 
 
 def test_the_first_year_has_unknown_history_not_zero(features: pl.DataFrame) -> None:
@@ -117,11 +121,15 @@ def test_a_missing_year_is_not_history(features: pl.DataFrame) -> None:
 
 def test_labels_come_from_the_next_year_only(features: pl.DataFrame) -> None:
     a = row(features, "A", 2023)
-    assert a["serious_next"] == 1 and a["cases_next"] == 4 and a["deaths_next"] == 0
+    assert a["serious_next"] == 1
+    assert a["cases_next"] == 4
+    assert a["deaths_next"] == 0
     a22 = row(features, "A", 2022)
-    assert a22["serious_next"] == 0 and a22["cases_next"] == 0
+    assert a22["serious_next"] == 0
+    assert a22["cases_next"] == 0
     a21 = row(features, "A", 2021)
-    assert a21["cases_next"] == 1 and a21["deaths_next"] == 1
+    assert a21["cases_next"] == 1
+    assert a21["deaths_next"] == 1
     # the last year has no next year: unknown, not "no case"
     assert features.filter(pl.col("year") == 2024)["serious_next"].null_count() == 4
     # D has no row in 2022: its 2021 label is unknown

@@ -35,13 +35,14 @@ def feats(safety_table_20k: Table) -> pl.DataFrame:
 
 @pytest.fixture(scope="module")
 def trained(feats: pl.DataFrame) -> RiskModel:
-    return fit(feats, train_years=TRAIN, source="synthetic panel", synthetic=True, rounds=120)
+    return fit(feats, train_years=TRAIN, source="synthetic panel", synthetic=True, rounds=80)
 
 
 def test_fit_learns_only_from_the_training_years(trained: RiskModel, feats: pl.DataFrame) -> None:
     assert trained.train_years == tuple(TRAIN)
     assert trained.calibration_year == 2023
-    assert trained.synthetic and trained.source == "synthetic panel"
+    assert trained.synthetic
+    assert trained.source == "synthetic panel"
     training = trained.metrics["training"]
     rows = feats.filter(pl.col("year").is_in(TRAIN) & pl.col("serious_next").is_not_null())
     assert training["rows"] == rows.height
@@ -83,9 +84,12 @@ def test_the_model_is_calibrated_on_a_held_out_year(
 
 def test_calibration_metrics_of_a_degenerate_outcome_are_empty() -> None:
     metrics = calibration_metrics(np.array([0.1, 0.2]), np.array([0.0, 0.0]))
-    assert metrics["auc"] is None and metrics["ece"] is None and metrics["bins"] == []
+    assert metrics["auc"] is None
+    assert metrics["ece"] is None
+    assert metrics["bins"] == []
     perfect = calibration_metrics(np.array([0.0, 1.0, 0.0, 1.0]), np.array([0.0, 1.0, 0.0, 1.0]))
-    assert perfect["auc"] == 1.0 and perfect["ece"] < 1e-5
+    assert perfect["auc"] == 1.0
+    assert perfect["ece"] < 1e-5
 
 
 def test_explain_gives_the_strongest_reasons_in_words(
@@ -102,7 +106,8 @@ def test_explain_gives_the_strongest_reasons_in_words(
         for reason in found:
             data = reason.to_json()
             assert data["feature"] in FEATURES
-            assert data["label_ko"] and data["label_en"]
+            assert data["label_ko"]
+            assert data["label_en"]
             assert data["direction"] == ("up" if reason.contribution > 0 else "down")
             json.dumps(data)  # JSON-ready (no NaN objects)
     assert explain(trained, rows.head(0)) == []
@@ -152,13 +157,14 @@ def test_too_few_positives_are_refused(feats: pl.DataFrame) -> None:
         fit(feats, train_years=[1999], source="t", synthetic=True, rounds=5)
 
 
-def test_one_training_year_is_calibrated_out_of_fold(feats: pl.DataFrame) -> None:
-    model = fit(feats, train_years=[2023], source="t", synthetic=True, rounds=30)
+def test_one_training_year_is_calibrated_out_of_fold(safety_table_3k: Table) -> None:
+    feats = build(safety_table_3k)
+    model = fit(feats, train_years=[2023], source="t", synthetic=True, rounds=20, min_positives=5)
     assert model.calibration_year is None
     rows = feats.filter((pl.col("year") == 2023) & pl.col("serious_next").is_not_null())
     assert model.metrics["training"]["calibration"]["n"] == rows.height
     p, _ = model.predict(rows)
-    assert abs(p.mean() - rows["serious_next"].mean()) < 0.01  # type: ignore[operator]
+    assert abs(p.mean() - rows["serious_next"].mean()) < 0.02  # type: ignore[operator]
 
 
 def test_unknown_categories_are_not_known_in_the_matrix(

@@ -151,6 +151,8 @@ def test_a_bad_spec_is_refused_naming_the_field(
 
 
 def test_the_synthetic_label_and_the_source_are_stated() -> None:
-    assert "합성" in SYNTHETIC_LABEL and "synthetic" in SYNTHETIC_LABEL
-    assert "Levine" in EFFECT_SOURCE and "Science" in EFFECT_SOURCE
-    assert EFFECT_PRIOR == pytest.approx(0.094)
+    assert "합성" in SYNTHETIC_LABEL
+    assert "synthetic" in SYNTHETIC_LABEL
+    assert "Levine" in EFFECT_SOURCE
+    assert "Science" in EFFECT_SOURCE
+    assert pytest.approx(0.094) == EFFECT_PRIOR

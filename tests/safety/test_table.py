@@ -64,7 +64,8 @@ def test_a_good_osha_table_is_read_in_canonical_names() -> None:
     assert {"establishment_id", "year", "employees", "hours", "deaths", "dafw", "djtr", "other",
             "region", "industry_code", "sector", "subsector"} <= set(frame.columns)  # fmt: skip
     sectors = dict(zip(frame["industry_code"], frame["sector"], strict=True))
-    assert sectors["311611"] == "31-33" and sectors["622110"] == "62"
+    assert sectors["311611"] == "31-33"
+    assert sectors["622110"] == "62"
     assert frame["year"].dtype == pl.Int64
 
 
@@ -152,7 +153,8 @@ def test_naics_codes_given_as_ksic_are_refused(safety_reference: Settings) -> No
     """A US table relabelled ksic_code: NAICS 6-digit codes are not KSIC."""
     frame = osha().rename({"naics_code": "ksic_code"})
     error = refused(frame, safety_reference)
-    assert "KSIC" in str(error) and "'311611'" in str(error)
+    assert "KSIC" in str(error)
+    assert "'311611'" in str(error)
     assert industry_sector("311611", "ksic") == ("unknown", "unknown")
 
 
@@ -299,7 +301,9 @@ def test_a_made_up_ksic_code_is_unknown_with_the_reference(safety_reference: Set
         .otherwise(pl.col("ksic_code")).alias("ksic_code")
     )  # fmt: skip
     table = check(frame, safety_reference)
-    assert table.frame.filter(pl.col("sector") == "unknown")["establishment_id"].unique().to_list() == [first]  # noqa: E501
+    assert table.frame.filter(pl.col("sector") == "unknown")[
+        "establishment_id"
+    ].unique().to_list() == [first]
     assert any("KSIC" in w and "'29999'" in w for w in table.warnings)
 
 
@@ -326,9 +330,7 @@ def test_write_table_then_read_table_is_the_same_table(tmp_path: Path, suffix: s
     columns = ["establishment_id", "year", "industry_code", "employees", "hours", "deaths",
                "dafw", "djtr", "other", "sector"]  # fmt: skip
     left = table.frame.select(columns)
-    right = again.frame.select(columns).with_columns(
-        pl.col(c).cast(left[c].dtype) for c in columns
-    )
+    right = again.frame.select(columns).with_columns(pl.col(c).cast(left[c].dtype) for c in columns)
     assert left.equals(right)
 
 
@@ -337,7 +339,8 @@ def test_a_ksic_panel_round_trips_with_its_korean_names(
 ) -> None:
     path = write_table(safety_table_3k, tmp_path / "panel.csv")
     header = pl.read_csv(path, n_rows=1)
-    assert "ksic_code" in header.columns and "sido_code" in header.columns
+    assert "ksic_code" in header.columns
+    assert "sido_code" in header.columns
     again = read_table(path, settings=safety_reference)
     assert again.industry_system == "ksic"
     assert again.frame.height == safety_table_3k.frame.height
@@ -351,5 +354,5 @@ def test_missing_files_and_other_formats_are_refused(tmp_path: Path) -> None:
         read_table(tmp_path / "none.csv")
     other = tmp_path / "table.xlsx"
     other.write_bytes(b"PK")
-    with pytest.raises(InvalidInputError, match="only .csv or .parquet"):
+    with pytest.raises(InvalidInputError, match=r"only \.csv or \.parquet"):
         read_table(other)

@@ -333,7 +333,10 @@ def public_summary(
                 "sido_name": region["sido_name"],
                 "workplaces": _suppress(int(region["workplaces"])),
                 "high_risk": _suppress(int(region["high_risk"])),
-                "expected_cases": round(float(region["expected_cases"]), 1),
+                # a region of fewer than five workplaces would reveal one workplace's score
+                "expected_cases": round(float(region["expected_cases"]), 1)
+                if int(region["workplaces"]) >= SUPPRESS_BELOW
+                else None,
                 "inspections_done": _suppress(int(done.get(code, 0))),
                 "inspections_queued": _suppress(int(queued.get(code, 0))),
             }

@@ -141,6 +141,8 @@ def estimate_effect(features: pl.DataFrame, *, years: list[int] | None = None) -
                 "effect": by_size[band],
             }
         )
+    if not by_size:  # no band has both random and uninspected workplaces: nothing to compare
+        return Effect(overall=EFFECT_PRIOR, by_size={}, random_inspections=n_random)
     overall, _ = shrink(
         totals[True][0], max(totals[True][1], 1.0), totals[False][0], max(totals[False][1], 1.0)
     )

@@ -42,6 +42,9 @@ LINKED_ONLY = {
     "/v1/benefits/applications",
     "/v1/benefits/consents",
 }
+#: 503 until `ilteo safety train` and `score` have run (tests/safety/test_api.py covers them,
+#: ISO times with offsets included).
+NEEDS_SCORES = {"/v1/safety/model", "/v1/safety/workplaces", "/v1/safety/targets"}
 #: Parameters a pathways endpoint needs to answer 200 (a plan, courses for one named gap).
 PATHWAYS_PARAMS: dict[str, dict[str, str | int]] = {
     "/v1/pathways/recommendations": {"occupation": "2222", "courses": 1},
@@ -191,7 +194,7 @@ def test_every_date_and_datetime_is_iso_8601_with_an_offset(
             continue
         if "GET" not in (route.methods or ()) or route.path.endswith(".jsonld"):
             continue
-        if route.path in LINKED_ONLY:
+        if route.path in LINKED_ONLY or route.path in NEEDS_SCORES:
             continue  # 404 for an account not linked to the lake (test_pathways_api.py,
             # test_benefits_notices_api.py)
         params = {"q": "software"} if route.path.endswith(("occupations", "industries")) else {}

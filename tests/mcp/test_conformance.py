@@ -54,6 +54,9 @@ CALLS: dict[str, tuple[dict[str, Any], str]] = {
     "get_request_status": ({"number": "2026-0101-000000"}, "history"),  # replaced by a filed one
     "list_request_categories": ({}, "categories"),
     "get_desk_statistics": ({}, "by_category"),
+    "get_safety_summary": ({}, "regions"),
+    "get_safety_model_card": ({}, "available"),
+    "list_safety_targets": ({"k": 3}, "targets"),
 }
 #: The one tool that writes (each call files a request): not read-only.
 WRITING_TOOLS = frozenset({"file_request"})
@@ -107,7 +110,7 @@ def test_every_tool_answers_a_steward(
     server_url: str, mcp_settings: Settings, desk_settings: Settings
 ) -> None:
     batch = create_batch(mcp_settings, source="ei_events")
-    _, token = make_key(mcp_settings, "steward", ("data_steward",))
+    _, token = make_key(mcp_settings, "steward", ("data_steward", "administrator"))
     use_desk_models(mcp_settings, desk_settings)
     filed: dict[str, str] = {}
 
@@ -219,6 +222,8 @@ def test_a_citizen_key_reads_reference_but_not_the_lake(
                 filed["number"] = result.structured_content["tracking_number"]
             if name.startswith(("list_lake", "get_lake", "get_linkage", "get_quarantine")):
                 assert_error(result, "needs the role data_steward or administrator")
+            elif name == "list_safety_targets":
+                assert_error(result, "needs the role")
             else:
                 assert not result.is_error, (name, text_of(result))
 

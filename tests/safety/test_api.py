@@ -11,7 +11,7 @@ import shutil
 import sqlite3
 from collections.abc import Iterator
 from contextlib import closing
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -245,8 +245,13 @@ def test_inspectors_queue_list_and_record_outcomes(home: Settings, client: TestC
     assert datetime.fromisoformat(item["queued_at"]) <= datetime.now(UTC)
 
     target = ids[0]
-    outcome = {"inspected_on": datetime.now(UTC).date().isoformat(), "findings": 3, "work_stopped": True,
-               "note": "현장 책임자 연락처 010-0000-1234"}  # fmt: skip
+    today = datetime.now(UTC).date()
+    outcome = {
+        "inspected_on": today.isoformat(),
+        "findings": 3,
+        "work_stopped": True,
+        "note": "현장 책임자 연락처 010-0000-1234",
+    }
     done = client.post(f"/v1/safety/inspections/{target}/outcome", json=outcome)
     assert done.status_code == 200, done.text
     recorded = done.json()
@@ -255,7 +260,7 @@ def test_inspectors_queue_list_and_record_outcomes(home: Settings, client: TestC
     assert recorded["inspector_id"] == f"account:{account.id}"
     twice = problem_of(client.post(f"/v1/safety/inspections/{target}/outcome", json=outcome), 422)
     assert twice["fields"] == {"status": "already done"}
-    future = {**outcome, "inspected_on": (datetime.now(UTC).date() + timedelta(days=3)).isoformat()}
+    future = {**outcome, "inspected_on": (today + timedelta(days=3)).isoformat()}
     late = problem_of(client.post(f"/v1/safety/inspections/{ids[1]}/outcome", json=future), 422)
     assert "inspected_on" in late["fields"]
     negative = {**outcome, "findings": -1}
@@ -316,7 +321,7 @@ def test_the_feed_puts_imminent_danger_first(home: Settings, client: TestClient)
                     status="classified",
                     workplace_name="(주)가상건설",
                     summary=["비계 난간 없음"],
-                )  # fmt: skip
+                )
             )
     sign_in_client(client, home, login="desk", roles=("desk_officer",))
     response = client.get("/v1/safety/feed")

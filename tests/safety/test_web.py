@@ -45,9 +45,7 @@ HAZARD = "2026-1120-BBBBBB"
 
 
 @pytest.fixture(scope="session")
-def scored_home(
-    monitor_lake: MonitorLake, tmp_path_factory: pytest.TempPathFactory
-) -> Settings:
+def scored_home(monitor_lake: MonitorLake, tmp_path_factory: pytest.TempPathFactory) -> Settings:
     """The monitor lake's home copied, upgraded, trained on and scored (once per worker)."""
     home = tmp_path_factory.mktemp("safety-web") / "home"
     shutil.copytree(monitor_lake.settings.home, home)
@@ -92,6 +90,15 @@ def _csrf(page: Any) -> str:
     match = CSRF.search(page.text)
     assert match, "the page has no CSRF token"
     return match.group(1)
+
+
+def _session_csrf(web: TestClient, settings: Settings) -> str:
+    """The CSRF token of the client's session (for a role whose pages show no form)."""
+    from ilteo.identity import COOKIE_NAME
+    from ilteo.identity.sessions import csrf_token
+
+    key = settings.secret_key
+    return csrf_token(key.get_secret_value() if key else "", str(web.cookies.get(COOKIE_NAME)))
 
 
 def _file_request(
@@ -168,10 +175,10 @@ def test_staff_pages_need_a_safety_role_and_the_summary_is_public(
     assert page.headers["cache-control"] == "no-store"
     assert 'id="form-targets"' not in web.get("/safety/inspections").text  # analysts read only
     ids = _queue(settings, 1)
-    token = _csrf(web.get("/safety/inspections"))
+    token = _session_csrf(web, settings)
     refused = web.post(
         f"/safety/inspections/{ids[0]}/outcome",
-        data={"csrf": token, "inspected_on": date.today().isoformat(), "findings": "1"},
+        data={"csrf": token, "inspected_on": datetime.now(UTC).date().isoformat(), "findings": "1"},
         follow_redirects=False,
     )
     assert refused.status_code == 403
@@ -203,7 +210,8 @@ def test_the_public_page_shows_aggregates_and_never_a_workplace(
     with session_scope(settings) as session:
         summary = room.public_summary(settings, session)
     assert summary["model"]["version"] in html
-    assert 'id="chart-reliability"' in html and 'role="img"' in html
+    assert 'id="chart-reliability"' in html
+    assert 'role="img"' in html
     assert "Levine" in html  # the effect's source
     small = [r for r in summary["regions"] if r["workplaces"] is None]
     if small:
@@ -277,7 +285,8 @@ def test_the_room_filters_by_region_and_may_reload(web: TestClient, settings: Se
     assert {codes[m] for m in shown} == {code}
     wrong = web.get("/safety/room?sido=99&refresh=5")
     assert wrong.status_code == 422
-    assert 'data-field="sido"' in wrong.text and 'data-field="refresh"' in wrong.text
+    assert 'data-field="sido"' in wrong.text
+    assert 'data-field="refresh"' in wrong.text
     assert "refresh" not in wrong.headers
     assert "refresh" not in web.get("/safety/room").headers
 
@@ -321,26 +330,30 @@ def test_an_inspector_records_an_outcome_through_the_form(
     assert f'id="form-outcome-{ids[0]}"' in page.text
     token = _csrf(page)
     action = f"/safety/inspections/{ids[0]}/outcome"
-    future = (date.today() + timedelta(days=3)).isoformat()
+    future = (datetime.now(UTC).date() + timedelta(days=3)).isoformat()
     bad = web.post(
         action,
         data={"csrf": token, "inspected_on": future, "findings": "2"},
         follow_redirects=False,
     )
     assert bad.status_code == 422
-    assert 'role="alert"' in bad.text and f'data-form="outcome-{ids[0]}"' in bad.text
+    assert 'role="alert"' in bad.text
+    assert f'data-form="outcome-{ids[0]}"' in bad.text
     assert 'aria-invalid="true"' in bad.text
     assert _inspection(settings, ids[0]).status == "queued"
-    unread = web.post(
-        action, data={"csrf": token, "inspected_on": "yesterday", "findings": "-1"}
-    )
+    unread = web.post(action, data={"csrf": token, "inspected_on": "yesterday", "findings": "-1"})
     assert unread.status_code == 422
     assert _inspection(settings, ids[0]).status == "queued"
     refused = web.post(
-        action, data={"csrf": "forged", "inspected_on": date.today().isoformat(), "findings": "1"}
+        action,
+        data={
+            "csrf": "forged",
+            "inspected_on": datetime.now(UTC).date().isoformat(),
+            "findings": "1",
+        },
     )
     assert refused.status_code == 403
-    on = (date.today() - timedelta(days=1)).isoformat()
+    on = (datetime.now(UTC).date() - timedelta(days=1)).isoformat()
     done = web.post(
         action,
         data={
@@ -357,7 +370,8 @@ def test_an_inspector_records_an_outcome_through_the_form(
     recorded = _inspection(settings, ids[0])
     assert (recorded.status, recorded.findings, recorded.work_stopped) == ("done", 3, True)
     assert recorded.inspected_on == date.fromisoformat(on)
-    assert recorded.recorded_by is not None and recorded.recorded_by.startswith("account:")
+    assert recorded.recorded_by is not None
+    assert recorded.recorded_by.startswith("account:")
     assert "010-0000-1234" not in (recorded.outcome_note or "")
     after = web.get(done.headers["location"])
     assert 'id="result" data-done="recorded"' in after.text
@@ -392,9 +406,12 @@ def test_an_inspector_queues_targets_and_sees_the_queue(
         "/safety/inspections/targets", data={"csrf": token, "k": "5", "random_share": "150"}
     )
     assert bad_share.status_code == 422
-    assert web.post(
-        "/safety/inspections/targets", data={"csrf": "forged", "k": "5", "random_share": "10"}
-    ).status_code == 403
+    assert (
+        web.post(
+            "/safety/inspections/targets", data={"csrf": "forged", "k": "5", "random_share": "10"}
+        ).status_code
+        == 403
+    )
     done = web.post(
         "/safety/inspections/targets",
         data={"csrf": token, "k": "12", "random_share": "25"},
@@ -410,12 +427,16 @@ def test_an_inspector_queues_targets_and_sees_the_queue(
     assert {s for _, s in rows} == {"model", "random"}
     with session_scope(settings) as session:
         queued_by = {i.queued_by for i in session.query(Inspection).all()}
-    assert len(queued_by) == 1 and next(iter(queued_by)).startswith("account:")
+    assert len(queued_by) == 1
+    assert next(iter(queued_by)).startswith("account:")
     room_page = web.get("/safety/room")
     assert 'id="queue-total" data-total="12"' in room_page.text
-    assert room_page.text.split('id="queue-table"', 1)[1].split("</table>")[0].count(
-        "data-inspection="
-    ) == views.ROOM_QUEUE
+    assert (
+        room_page.text.split('id="queue-table"', 1)[1]
+        .split("</table>")[0]
+        .count("data-inspection=")
+        == views.ROOM_QUEUE
+    )
     code = _inspection(settings, rows[0][0]).sido_code
     narrowed = web.get(f"/safety/inspections?sido={code}")
     assert all(

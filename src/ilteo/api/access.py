@@ -69,6 +69,13 @@ PUBLIC_ROUTES: Final[frozenset[tuple[str, str]]] = frozenset(
         # a complaint's steps redirect to sign-in inside the view, and a request's page shows
         # only what intake.status_of allows (an anonymous inquiry by its number, else the owner)
         ("GET", "/desk"),
+        # the public industrial-safety summary (ilteo.web.views.safety): aggregates only, counts
+        # under 5 suppressed, never a workplace
+        ("GET", "/safety"),
+        # industrial-accident risk (ilteo.api.routers.safety): public aggregates by province
+        # (never a workplace, counts under 5 suppressed) and the risk model's card
+        ("GET", "/v1/safety/summary"),
+        ("GET", "/v1/safety/model"),
         ("GET", "/desk/new/{kind}/{step}"),
         ("POST", "/desk/new/{kind}/{step}"),
         ("POST", "/desk/new/{kind}/send"),

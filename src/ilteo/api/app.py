@@ -160,6 +160,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     from ilteo.api.routers import desk  # the one window: requests, status, statistics, staff
 
     app.include_router(desk.router, prefix=API_PREFIX)
+    from ilteo.api.routers import (
+        safety,  # the safety room: risk, targets, inspections (issue 11)
+        safety_report,  # the accident and disaster data report
+    )
+
+    app.include_router(safety.router, prefix=API_PREFIX)
+    app.include_router(safety_report.router, prefix=API_PREFIX)
     # The MCP transport is one Starlette route; adding it directly keeps the exact path /mcp.
     # Behind the key gate: no API key, no MCP session (ilteo.mcp.gate).
     from starlette.routing import Route

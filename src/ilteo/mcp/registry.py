@@ -125,6 +125,17 @@ TOOLS: tuple[ToolSpec, ...] = (
     ToolSpec("get_request_status", 1, _REFERENCE, "ilteo.desk.intake.status_of"),
     ToolSpec("list_request_categories", 1, _REFERENCE, "ilteo.desk.taxonomy.CATEGORIES"),
     ToolSpec("get_desk_statistics", 1, _REFERENCE, "ilteo.desk.stats.public_stats"),
+    # Industrial-accident risk: public aggregates and the model card (any account); the target
+    # preview names workplaces, so it needs a role of the safety room's staff (nothing queued).
+    ToolSpec("get_safety_summary", 1, _REFERENCE, "ilteo.safety.room.public_summary"),
+    ToolSpec("get_safety_model_card", 1, _REFERENCE, "ilteo.safety.model.load"),
+    ToolSpec(
+        "list_safety_targets",
+        1,
+        _REFERENCE,
+        "ilteo.safety.service.targets",
+        ("administrator", "analyst", "desk_officer", "inspector"),  # ilteo.safety.room.STAFF_ROLES
+    ),
 )
 
 _BY_NAME = {tool.name: tool for tool in TOOLS}

@@ -68,6 +68,9 @@ def create_server(
     from ilteo.mcp.tools.desk import register_desk_tools
 
     register_desk_tools(server, settings, auth)
+    from ilteo.mcp.tools.safety import register_safety_tools
+
+    register_safety_tools(server, settings, auth)
     registered = [tool.name for tool in server._tool_manager.list_tools()]
     if registered != [tool.name for tool in TOOLS]:
         raise RuntimeError(f"MCP tools {registered} differ from the registry order")

@@ -43,6 +43,8 @@ def mount_web(app: FastAPI, settings: Settings) -> None:
         pathways,
         phone,
         reference,
+        safety,
+        safety_report,
         sign_in_report,
     )
 
@@ -59,6 +61,8 @@ def mount_web(app: FastAPI, settings: Settings) -> None:
     app.include_router(benefits_notices.router)  # notices, consent applications, staff (issue 9)
     app.include_router(desk.router)  # the one window's citizen pages (issue 10)
     app.include_router(desk_staff.router)  # one window: staff pages, public stats (issue 10)
+    app.include_router(safety.router)  # accident risk: public summary, monitoring room (issue 11)
+    app.include_router(safety_report.router)  # the accident and disaster data report (issue 11)
     identity.install_identity(app)
     for module in (passkeys, phone, counter, oidc, delegation, api_keys, sign_in_report):
         app.include_router(module.router)

@@ -142,7 +142,7 @@ class RegionSummary(BaseModel):
     sido_name: str | None
     workplaces: int | None
     high_risk: int | None
-    expected_cases: float
+    expected_cases: float | None
     inspections_done: int | None
     inspections_queued: int | None
 

@@ -16,6 +16,7 @@ from typing import Annotated, Any
 from mcp.server.mcpserver import Context, MCPServer
 from pydantic import BaseModel, ConfigDict, Field
 
+from ilteo.core.errors import DataUnavailableError
 from ilteo.core.settings import Settings
 from ilteo.mcp.tools._common import McpAuth, call_room, register_tool
 from ilteo.safety.targeting import RANDOM_SHARE
@@ -44,8 +45,8 @@ GET_SAFETY_MODEL_CARD = (
     "(the share of next year's serious cases an inspection averts: estimated from randomised "
     "inspections when there are enough, shrunk towards the published estimate whose `source` it "
     "cites, otherwise that estimate). Use it to explain how far the risk scores can be trusted. "
-    "A probability is calibrated over many workplaces; it is not a verdict on one. An error says "
-    "when no model has been trained yet." + SYNTHETIC_NOTE
+    "A probability is calibrated over many workplaces; it is not a verdict on one. `available` "
+    "is false (with a `message`) until a model has been trained." + SYNTHETIC_NOTE
 )
 LIST_SAFETY_TARGETS = (
     "Preview which workplaces labour inspectors should visit: K workplaces chosen by the "
@@ -58,6 +59,7 @@ LIST_SAFETY_TARGETS = (
     "risk up or down). Workplaces with an inspection already queued are left out. This is a "
     "preview: nothing is queued (inspectors queue on the staff pages or POST "
     "/v1/safety/inspections). Pass `seed` to repeat a draw; the answer names the seed used. "
+    "`available` is false (with a `message`, no targets) until workplaces have been scored. "
     "Workplace names are for the ministry's staff only: do not publish them." + SYNTHETIC_NOTE
 )
 
@@ -83,37 +85,41 @@ class SafetySummary(BaseModel):
 
 
 class SafetyModelCard(BaseModel):
-    """The risk model's card."""
+    """The risk model's card (``available`` false before a model is trained)."""
 
     model_config = ConfigDict(extra="allow")
 
-    version: str
-    trained_at: str
-    train_years: list[int]
-    calibration_year: int | None
-    source: str
-    synthetic: bool
-    synthetic_label: str | None
-    training: dict[str, Any]
-    calibration: dict[str, Any]
-    effect: dict[str, Any] | None
-    high_risk_threshold: float
-    warnings: list[str]
+    available: bool
+    message: str | None = None
+    version: str | None = None
+    trained_at: str | None = None
+    train_years: list[int] = Field(default_factory=list)
+    calibration_year: int | None = None
+    source: str | None = None
+    synthetic: bool | None = None
+    synthetic_label: str | None = None
+    training: dict[str, Any] = Field(default_factory=dict)
+    calibration: dict[str, Any] = Field(default_factory=dict)
+    effect: dict[str, Any] | None = None
+    high_risk_threshold: float | None = None
+    warnings: list[str] = Field(default_factory=list)
 
 
 class SafetyTargets(BaseModel):
-    """A preview of inspection targets."""
+    """A preview of inspection targets (``available`` false before the first scoring)."""
 
     model_config = ConfigDict(extra="allow")
 
+    available: bool
+    message: str | None = None
     k: int
     random_share: float
-    seed: int
-    queued: bool
-    by_selection: dict[str, int]
-    expected_averted: float
-    synthetic_label: str | None
-    targets: list[dict[str, Any]]
+    seed: int | None = None
+    queued: bool = False
+    by_selection: dict[str, int] = Field(default_factory=dict)
+    expected_averted: float = 0.0
+    synthetic_label: str | None = None
+    targets: list[dict[str, Any]] = Field(default_factory=list)
 
 
 def register_safety_tools(
@@ -140,7 +146,11 @@ def register_safety_tools(
         from ilteo.api.routers.safety import model_card
 
         auth.require(ctx, "get_safety_model_card")
-        return SafetyModelCard(**call_room(lambda: model_card(settings)))
+        try:
+            card = model_card(settings)
+        except DataUnavailableError as exc:
+            return SafetyModelCard(available=False, message=exc.detail)
+        return SafetyModelCard(available=True, **card)
 
     @register_tool(
         server, "list_safety_targets", title="점검 대상 미리 보기 / Preview inspection targets",
@@ -171,12 +181,20 @@ def register_safety_tools(
 
         auth.require(ctx, "list_safety_targets")
 
-        def read() -> dict[str, Any]:
-            with session_scope(settings) as session:
-                frame = targets(settings, k, random_share=random_share, seed=seed, session=session)
-            return targets_json(
+        def read() -> SafetyTargets:
+            try:
+                with session_scope(settings) as session:
+                    frame = targets(
+                        settings, k, random_share=random_share, seed=seed, session=session
+                    )
+            except DataUnavailableError as exc:  # nothing scored yet: say so, not an error
+                return SafetyTargets(
+                    available=False, message=exc.detail, k=k, random_share=random_share
+                )
+            found = targets_json(
                 frame, k=k, random_share=random_share, queued=False,
                 synthetic=scores_synthetic(settings),
             )  # fmt: skip
+            return SafetyTargets(available=True, **found)
 
-        return SafetyTargets(**call_room(read))
+        return call_room(read)

@@ -32,7 +32,7 @@ Every text comes from ``messages/{ko,en}/safety.yaml``.
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 from functools import lru_cache
 from typing import TYPE_CHECKING, Annotated, Any, Final
 from urllib.parse import urlencode
@@ -298,7 +298,7 @@ def _workplace_page(
         problem=_problem(problem, form),
         posted=posted or {},
         done=_done(request.query_params.get("done", "")),
-        today=date.today().isoformat(),
+        today=datetime.now(UTC).date().isoformat(),
         synthetic_text=synthetic_label(t.lang),
     )
 
@@ -314,7 +314,7 @@ def _problem(problem: InvalidInputError | None, form: str) -> dict[str, Any] | N
     "/safety/workplaces/{master_id}", response_class=HTMLResponse, name="web_safety_workplace"
 )
 def workplace_page(request: Request, staff: Staff, master_id: str) -> Response:
-    """One workplace: score, reasons in words, yearly history, inspections (and the outcome form)."""
+    """One workplace: score, reasons in words, yearly history, inspections, the outcome form."""
     return _workplace_page(request, staff, master_id)
 
 
@@ -461,9 +461,7 @@ def inspections_page(request: Request, staff: Staff) -> Response:
     return _inspections_page(request, staff)
 
 
-@router.post(
-    "/safety/inspections/targets", response_class=HTMLResponse, name="web_safety_targets"
-)
+@router.post("/safety/inspections/targets", response_class=HTMLResponse, name="web_safety_targets")
 def targets_submit(request: Request, staff: Inspector, posted: Posted) -> Response:
     """Choose K workplaces (a share of them at random) and queue their inspections (303)."""
     from ilteo.safety.service import targets
@@ -487,6 +485,4 @@ def targets_submit(request: Request, staff: Inspector, posted: Posted) -> Respon
     except DataUnavailableError as error:
         unscored = InvalidInputError(error.detail, fields={"k": "no scores"})
         return _inspections_page(request, staff, problem=unscored, form="targets", posted=posted)
-    return RedirectResponse(
-        f"/safety/inspections?done=queued&n={chosen.height}", status_code=303
-    )
+    return RedirectResponse(f"/safety/inspections?done=queued&n={chosen.height}", status_code=303)

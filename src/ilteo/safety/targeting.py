@@ -84,75 +84,83 @@ class Effect:
 def estimate_effect(features: pl.DataFrame, *, years: list[int] | None = None) -> Effect:
     """The inspection effect from randomised inspections, shrunk towards the published prior.
 
-    For each size band, next year's serious cases per employee of workplaces inspected at
-    random are compared with those not inspected (five or more employees, the random draw's
-    population). The log rate ratio and its Poisson variance are combined with the prior
-    (log(1 - 0.094), sd 0.05) by precision weights. Without randomised inspections, the prior.
+    Within each size band, next year's serious cases per employee of workplaces inspected at
+    random are compared with those not inspected (five or more employees: the random draw's
+    population). Each arm's rate is a ratio of sums whose variance is computed over workplaces
+    (cases cluster in workplaces: a Poisson variance would be far too confident). The bands'
+    log rate ratios are pooled by inverse variance (stratified, so the random arm's size mix
+    does not bias it) and the pooled one is combined with the prior (log(1 - 0.094), sd 0.05);
+    each band is then combined with the pooled posterior the same way. Without randomised
+    inspections, or without a comparison group, the prior.
     """
     rows = features.filter(pl.col("cases_next").is_not_null() & (pl.col("employees") >= 5))
     if years is not None:
         rows = rows.filter(pl.col("year").is_in(years))
     if "inspection" not in rows.columns or rows["inspection"].null_count() == rows.height:
         return Effect(overall=EFFECT_PRIOR, by_size={})
-    arms = (
-        rows.filter(pl.col("inspection").is_null() | (pl.col("inspection") == "random"))
-        .with_columns((pl.col("inspection") == "random").fill_null(False).alias("random"))
-        .group_by("size_class", "random")
-        .agg(
-            pl.col("cases_next").sum().alias("cases"),
-            pl.col("employees").sum().alias("exposure"),
-            pl.len().alias("n"),
-        )
-    )
-    n_random = int(arms.filter(pl.col("random"))["n"].sum() or 0)
+    arms = rows.filter(pl.col("inspection").is_null() | (pl.col("inspection") == "random"))
+    arms = arms.with_columns((pl.col("inspection") == "random").fill_null(False).alias("random"))
+    n_random = int(arms["random"].sum())
     if n_random == 0:
         return Effect(overall=EFFECT_PRIOR, by_size={})
-    prior_log = float(np.log1p(-EFFECT_PRIOR))
-    by_size: dict[str, float] = {}
-    detail: list[dict[str, Any]] = []
-
-    def shrink(cases_r: float, exp_r: float, cases_n: float, exp_n: float) -> tuple[float, float]:
-        log_ratio = np.log((cases_r + 0.5) / exp_r) - np.log((cases_n + 0.5) / exp_n)
-        var = 1.0 / (cases_r + 0.5) + 1.0 / (cases_n + 0.5)
-        w_prior, w_data = 1.0 / PRIOR_SD**2, 1.0 / var
-        post = (prior_log * w_prior + log_ratio * w_data) / (w_prior + w_data)
-        return float(1.0 - np.exp(post)), float(1.0 - np.exp(log_ratio))
-
-    totals = {True: [0.0, 0.0], False: [0.0, 0.0]}
+    bands: list[dict[str, Any]] = []
     for band in sorted(set(arms["size_class"].to_list())):
-        part = {
-            r["random"]: r for r in arms.filter(pl.col("size_class") == band).iter_rows(named=True)
-        }
-        if True not in part or False not in part:
+        part = arms.filter(pl.col("size_class") == band)
+        treated = _arm(part.filter(pl.col("random")))
+        control = _arm(part.filter(~pl.col("random")))
+        if treated is None or control is None:
             continue
-        r, o = part[True], part[False]
-        for key, row in ((True, r), (False, o)):
-            totals[key][0] += row["cases"]
-            totals[key][1] += row["exposure"]
-        effect, raw = shrink(r["cases"], r["exposure"], o["cases"], o["exposure"])
-        by_size[band] = min(max(effect, 0.0), 0.5)
-        detail.append(
+        log_ratio = treated[0] - control[0]
+        bands.append(
             {
                 "size_class": band,
-                "random_inspections": r["n"],
-                "random_cases": r["cases"],
-                "other_cases": o["cases"],
-                "raw_effect": raw,
-                "effect": by_size[band],
+                "random_inspections": treated[2],
+                "random_cases": treated[3],
+                "other_cases": control[3],
+                "log_ratio": log_ratio,
+                "variance": treated[1] + control[1],
+                "raw_effect": float(1.0 - np.exp(log_ratio)),
             }
         )
-    if not by_size:  # no band has both random and uninspected workplaces: nothing to compare
+    if not bands:  # no band has both random and uninspected workplaces: nothing to compare
         return Effect(overall=EFFECT_PRIOR, by_size={}, random_inspections=n_random)
-    overall, _ = shrink(
-        totals[True][0], max(totals[True][1], 1.0), totals[False][0], max(totals[False][1], 1.0)
-    )
+    weights = np.asarray([1.0 / b["variance"] for b in bands])
+    pooled = float(np.sum(weights * [b["log_ratio"] for b in bands]) / weights.sum())
+    pooled_post = _combine(float(np.log1p(-EFFECT_PRIOR)), pooled, 1.0 / weights.sum())
+    by_size: dict[str, float] = {}
+    for b in bands:
+        post = _combine(pooled_post, b["log_ratio"], b["variance"])
+        b["effect"] = by_size[b["size_class"]] = _bounded(post)
     return Effect(
-        overall=min(max(overall, 0.0), 0.5),
+        overall=_bounded(pooled_post),
         by_size=by_size,
         random_inspections=n_random,
         estimated=True,
-        detail=detail,
+        detail=bands,
     )
+
+
+def _arm(rows: pl.DataFrame) -> tuple[float, float, int, float] | None:
+    """(log rate, its variance over workplaces, workplaces, cases) of one arm; None if too few."""
+    n = rows.height
+    if n < 2:
+        return None
+    y = rows["cases_next"].to_numpy().astype(np.float64)
+    e = rows["employees"].to_numpy().astype(np.float64)
+    rate = (y.sum() + 0.5) / e.sum()
+    spread = np.sum((y - rate * e) ** 2) / (n - 1)
+    variance = spread / (n * e.mean() ** 2) / rate**2
+    return float(np.log(rate)), float(max(variance, 1e-9)), n, float(y.sum())
+
+
+def _combine(prior_log: float, log_ratio: float, variance: float) -> float:
+    """The precision-weighted mean of a prior (sd PRIOR_SD) and an estimate on the log scale."""
+    w_prior, w_data = 1.0 / PRIOR_SD**2, 1.0 / variance
+    return (prior_log * w_prior + log_ratio * w_data) / (w_prior + w_data)
+
+
+def _bounded(log_ratio: float) -> float:
+    return float(min(max(1.0 - np.exp(log_ratio), 0.0), 0.5))
 
 
 def group_rates(features: pl.DataFrame, years: list[int]) -> pl.DataFrame:

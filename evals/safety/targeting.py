@@ -41,6 +41,7 @@ def _run(settings: Any, workplaces: int, seed: int, work: Path) -> tuple[dict[st
     panel = simulate(settings, PanelSpec(workplaces=workplaces, years=5, seed=seed))
     path = write_table(panel, work / f"panel-{workplaces}-{seed}.parquet")
     table = read_table(path, settings=settings)
+    table.source = f"synthetic panel, {workplaces:,} workplaces x 5 years, seed {seed}"
     return evaluate(table, seed=seed), panel
 
 

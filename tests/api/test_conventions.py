@@ -44,7 +44,7 @@ LINKED_ONLY = {
 }
 #: 503 until `ilteo safety train` and `score` have run (tests/safety/test_api.py covers them,
 #: ISO times with offsets included).
-NEEDS_SCORES = {"/v1/safety/model", "/v1/safety/workplaces", "/v1/safety/targets"}
+NEEDS_SCORES = {"/v1/safety/workplaces", "/v1/safety/targets"}
 #: Parameters a pathways endpoint needs to answer 200 (a plan, courses for one named gap).
 PATHWAYS_PARAMS: dict[str, dict[str, str | int]] = {
     "/v1/pathways/recommendations": {"occupation": "2222", "courses": 1},

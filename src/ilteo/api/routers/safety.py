@@ -292,21 +292,33 @@ class ModelCardOut(BaseModel):
         },
     )
 
-    version: str
-    trained_at: str
-    train_years: list[int] = Field(description="학습 연도 / Years the model learned from.")
-    calibration_year: int | None = Field(description="보정 연도 / The held-out year.")
-    source: str = Field(description="학습 자료 / What it was trained on (`lake`, a table).")
-    synthetic: bool
-    synthetic_label: str | None
-    training: dict[str, Any] = Field(description="학습 행·양성 수 / Rows and serious cases.")
-    calibration: Calibration
-    effect: dict[str, Any] | None = Field(
-        description="점검 효과(감소 비율)와 출처 / The share of serious cases an inspection "
-        "averts, whether estimated from randomised inspections, and its source."
+    available: bool = Field(
+        default=True,
+        description="모델이 있는지 / Whether a model has been trained (false: only `message`).",
     )
-    high_risk_threshold: float
-    warnings: list[str]
+    message: str | None = Field(default=None, description="없을 때의 안내 / What to run.")
+    version: str | None = None
+    trained_at: str | None = None
+    train_years: list[int] = Field(
+        default_factory=list, description="학습 연도 / Years the model learned from."
+    )
+    calibration_year: int | None = Field(default=None, description="보정 연도 / Held-out year.")
+    source: str | None = Field(
+        default=None, description="학습 자료 / What it was trained on (`lake`, a table)."
+    )
+    synthetic: bool | None = None
+    synthetic_label: str | None = None
+    training: dict[str, Any] = Field(
+        default_factory=dict, description="학습 행·양성 수 / Rows and serious cases."
+    )
+    calibration: Calibration | None = None
+    effect: dict[str, Any] | None = Field(
+        default=None,
+        description="점검 효과(감소 비율)와 출처 / The share of serious cases an inspection "
+        "averts, whether estimated from randomised inspections, and its source.",
+    )
+    high_risk_threshold: float | None = None
+    warnings: list[str] = Field(default_factory=list)
 
 
 def model_card(settings: Settings) -> dict[str, Any]:
@@ -347,16 +359,21 @@ def model_card(settings: Settings) -> dict[str, Any]:
     operation_id="get_safety_model_card",
     summary="위험 모델 카드 / The risk model's card",
     response_model=ModelCardOut,
-    responses=_PUBLIC,
 )
 def get_model_card(settings: SettingsDep) -> ModelCardOut:
     """Version, training years, calibration (AUC, Brier, ECE, reliability bins), the effect.
 
     The effect of an inspection (share of next year's serious cases averted) comes from
     randomised inspections when there are enough, shrunk towards the published estimate it
-    names; otherwise that estimate. A 503 problem before `ilteo safety train` has run.
+    names; otherwise that estimate. Before `ilteo safety train` has run: `available` false and
+    a `message` saying so (a public card that is not there yet is not a server error).
     """
-    return ModelCardOut.model_validate(model_card(settings))
+    from ilteo.core.errors import DataUnavailableError
+
+    try:
+        return ModelCardOut.model_validate(model_card(settings))
+    except DataUnavailableError as error:
+        return ModelCardOut(available=False, message=error.detail)
 
 
 # --- staff: the room ---------------------------------------------------------------------------

@@ -337,6 +337,9 @@ def _demo_safety(settings: Settings, seed: int = 11) -> None:
                         now=now,
                     )  # fmt: skip
         model = risk_model.load(model_dir(settings))
+        from ilteo.safety.report import write_report
+
+        written = write_report(settings)
     except IlteoError as error:
         console.print(f"[yellow]산재 위험 / accident risk skipped:[/] {error.detail}")
         return
@@ -345,7 +348,8 @@ def _demo_safety(settings: Settings, seed: int = 11) -> None:
     console.print(
         f"✓ 산재 위험 / accident risk: model {model.version}"
         + (f" (AUC {auc:.3f} on {model.calibration_year})" if auc is not None else "")
-        + f", {run.workplaces:,} workplaces scored, inspection queue ready (합성 / synthetic)"
+        + f", {run.workplaces:,} workplaces scored, inspection queue ready (합성 / synthetic); "
+        f"데이터 보고서 / data report: {written[0].parent}"
     )
 
 

@@ -69,6 +69,25 @@ def test_a_good_osha_table_is_read_in_canonical_names() -> None:
     assert frame["year"].dtype == pl.Int64
 
 
+def test_an_ita_file_without_establishment_ids_is_keyed_by_name_ein_and_zip() -> None:
+    frame = (
+        osha()
+        .with_columns(
+            ("Plant " + pl.col("establishment_id")).alias("establishment_name"),
+            pl.lit("123456789").alias("ein"),
+            pl.lit("43215").alias("zip_code"),
+            pl.int_range(pl.len()).alias("id"),  # ITA numbers rows, not establishments
+        )
+        .drop("establishment_id")
+    )
+    table = check(frame)
+    assert table.frame["establishment_id"].n_unique() == 60
+    assert table.frame["establishment_id"][0] == "PLANT E0000|123456789|43215"
+    assert any("establishment_name, ein and zip_code" in w for w in table.warnings)
+    without = frame.drop("zip_code")
+    assert "establishment_id" in str(refused(without))
+
+
 @pytest.mark.parametrize(
     ("drop", "named"),
     [

@@ -72,6 +72,8 @@ OPTIONAL: Final = tuple(k for k in CANONICAL if k not in REQUIRED)
 _COUNTS: Final = ("deaths", "dafw", "djtr", "other", "hires", "separations", "findings",
                   "hazard_requests", "imminent_requests")  # fmt: skip
 _NUMBERS: Final = ("year", "employees", "hours", "opened_year", "sim_expected", "sim_effect")
+#: Columns of OSHA's ITA files that identify an establishment when it has no establishment_id.
+ITA_IDENTITY: Final = ("establishment_name", "ein", "zip_code")
 INSPECTION_KINDS: Final = frozenset({"random", "targeted", "complaint", "manual"})
 #: Annual hours per employee outside this range are not hours of that many employees.
 HOURS_PER_EMPLOYEE: Final = (200.0, 5_000.0)
@@ -189,6 +191,22 @@ def validate(
 ) -> Table:
     """Rename a table to the canonical columns and check it (see the module's description)."""
     lower = {c.lower().strip(): c for c in raw.columns}
+    derived_id = False
+    if not any(name in lower for name in CANONICAL["establishment_id"]) and all(
+        name in lower for name in ITA_IDENTITY
+    ):
+        # ITA files number rows (``id``), not establishments: the establishment across years is
+        # its name, EIN and ZIP code, as users of the public files identify it.
+        raw = raw.with_columns(
+            pl.concat_str(
+                [pl.col(lower[n]).cast(pl.String).str.strip_chars().str.to_uppercase()
+                 for n in ITA_IDENTITY],
+                separator="|",
+                ignore_nulls=True,
+            ).alias("establishment_id")
+        )  # fmt: skip
+        lower["establishment_id"] = "establishment_id"
+        derived_id = True
     picked: dict[str, str] = {}
     for canonical, names in CANONICAL.items():
         for name in names:
@@ -217,6 +235,11 @@ def validate(
     )
     frame = _cast(frame)
     warnings: list[str] = []
+    if derived_id:
+        warnings.append(
+            "사업장 식별자가 없어 사업장명·EIN·우편번호로 만들었습니다 / no establishment_id: "
+            "establishments are identified across years by establishment_name, ein and zip_code"
+        )
     frame = _check_values(frame, warnings)
     frame = _check_hours(frame, warnings)
     frame = _industry(frame, system, warnings, settings)

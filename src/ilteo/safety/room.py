@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from ilteo.core.errors import DataUnavailableError
 from ilteo.core.settings import Settings
+from ilteo.identity.accounts import as_utc
 from ilteo.lake.codes import SIDO_NAMES
 from ilteo.safety.lake import SAFETY_CATEGORIES
 from ilteo.safety.models import Inspection
@@ -79,7 +80,7 @@ def live_feed(
         feed.append(
             {
                 "id": r.id,
-                "received_at": r.received_at.isoformat(),
+                "received_at": as_utc(r.received_at).isoformat(),
                 "category": r.category,
                 "urgent": urgent,
                 "imminent": "imminent_danger" in urgent,
@@ -191,7 +192,7 @@ def incidents(
         out.append(
             {
                 "kind": "imminent_danger",
-                "at": r.received_at.isoformat(),
+                "at": as_utc(r.received_at).isoformat(),
                 "request_id": r.id,
                 "master_workplace_id": r.master_workplace_id,
                 "workplace_name": r.workplace_name,

@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 
 from ilteo.core.errors import DataUnavailableError, InvalidInputError, NotFoundError
 from ilteo.core.settings import Settings
+from ilteo.identity.accounts import as_utc
 from ilteo.lake.layout import LakePaths
 from ilteo.safety import features as feature_table
 from ilteo.safety import model as risk_model
@@ -500,7 +501,7 @@ def inspection_json(inspection: Inspection) -> dict[str, Any]:
         "expected_averted": inspection.expected_averted,
         "model_version": inspection.model_version,
         "request_id": inspection.request_id,
-        "queued_at": inspection.queued_at.isoformat() if inspection.queued_at else None,
+        "queued_at": as_utc(inspection.queued_at).isoformat() if inspection.queued_at else None,
         "due_on": inspection.due_on.isoformat() if inspection.due_on else None,
         "inspector_id": inspection.inspector_id,
         "inspected_on": inspection.inspected_on.isoformat() if inspection.inspected_on else None,

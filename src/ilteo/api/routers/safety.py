@@ -107,29 +107,6 @@ def _clean(value: Any) -> Any:
     return value
 
 
-def _with_offset(text: Any) -> Any:
-    """An ISO datetime read back from the store without its offset, as UTC with ``+00:00``."""
-    if not isinstance(text, str) or "T" not in text:
-        return text
-    from datetime import datetime
-
-    from ilteo.identity.accounts import as_utc
-
-    try:
-        return as_utc(datetime.fromisoformat(text)).isoformat()
-    except ValueError:
-        return text
-
-
-#: Keys of the room's rows that hold a time read back from the store.
-_TIMES: Final = frozenset({"queued_at", "received_at", "at"})
-
-
-def inspection_out(data: dict[str, Any]) -> dict[str, Any]:
-    """A row as JSON, its stored times with an offset (SQLite gives them back naive)."""
-    return {k: _with_offset(v) if k in _TIMES else v for k, v in _clean(data).items()}
-
-
 # --- public ------------------------------------------------------------------------------------
 
 
@@ -436,7 +413,7 @@ def get_workplace(settings: SettingsDep, staff: Staff, master_id: MasterId) -> d
 
     with session_scope(settings) as session:
         body = workplace_detail(settings, session, master_id)
-    body["inspections"] = [inspection_out(i) for i in body.get("inspections", [])]
+    body["inspections"] = [_clean(i) for i in body.get("inspections", [])]
     body["synthetic_label"] = _synthetic_label(bool(body.get("synthetic")))
     return dict(_clean(body))
 
@@ -473,7 +450,7 @@ def get_feed(
 
     with session_scope(settings) as session:
         rows = live_feed(session, limit=limit, days=days)
-    return FeedOut(feed=[inspection_out(r) for r in rows], days=days)
+    return FeedOut(feed=[_clean(r) for r in rows], days=days)
 
 
 class IncidentsOut(BaseModel):
@@ -504,7 +481,7 @@ def list_incidents(settings: SettingsDep, staff: Staff) -> IncidentsOut:
 
     with session_scope(settings) as session:
         rows = incidents(session, settings)
-    return IncidentsOut(incidents=[inspection_out(r) for r in rows], total=len(rows))
+    return IncidentsOut(incidents=[_clean(r) for r in rows], total=len(rows))
 
 
 class TargetsOut(BaseModel):
@@ -709,7 +686,7 @@ def list_inspections(
             return list(found), total
 
         rows, total = _window(fetch, page.offset, page.limit)
-        items = [InspectionOut.model_validate(inspection_out(inspection_json(r))) for r in rows]
+        items = [InspectionOut.model_validate(_clean(inspection_json(r))) for r in rows]
     if page.offset + len(items) >= total or not items:
         return InspectionsPage(items=items, next_cursor=None, next=None, total=total)
     cursor = encode_cursor(page.key, page.offset + len(items), page.scope)
@@ -818,4 +795,4 @@ def record_outcome(
             )  # fmt: skip
         except PermissionError as exc:
             raise HTTPException(403, str(exc)) from exc
-        return InspectionOut.model_validate(inspection_out(inspection_json(row)))
+        return InspectionOut.model_validate(_clean(inspection_json(row)))

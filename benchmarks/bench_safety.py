@@ -77,7 +77,7 @@ import polars as pl
 from ilteo.core.settings import Settings
 from ilteo.safety import features, model
 from ilteo.safety.table import read_table
-from ilteo.safety.targeting import estimate_effect
+from ilteo.safety.targeting import estimate_effect, with_value
 settings = Settings(env="dev", home=Path(sys.argv[1]), reference_dir=Path(sys.argv[2]))
 started = time.monotonic()
 table = read_table(Path(sys.argv[3]), settings=settings)
@@ -86,10 +86,8 @@ rows = feats.filter(pl.col("year") == max(table.years))
 fitted = model.load(Path(sys.argv[4]))
 p, cases = fitted.predict(rows)
 effect = estimate_effect(feats)
-scored = (rows.with_columns(pl.Series("p_serious", p), pl.Series("expected_cases", cases),
-                            effect.of(pl.col("size_class")).alias("effect"))
-          .with_columns((pl.col("expected_cases") * pl.col("effect")).alias("averted"))
-          .sort("averted", descending=True).with_row_index("rank", offset=1))
+scored = (with_value(rows, p, cases, effect).sort("averted", descending=True)
+          .with_row_index("rank", offset=1))
 reasons = model.explain(fitted, scored.head(500))
 scored.select("establishment_id", "rank", "p_serious", "expected_cases", "averted").write_parquet(
     Path(sys.argv[5]))

@@ -26,7 +26,15 @@ from ilteo.safety import features as feature_table
 from ilteo.safety.model import ROUNDS, calibration_metrics, fit
 from ilteo.safety.panel import SYNTHETIC_LABEL
 from ilteo.safety.table import Table
-from ilteo.safety.targeting import RANDOM_SHARE, STRATEGIES, estimate_effect, group_rates, select
+from ilteo.safety.targeting import (
+    RANDOM_SHARE,
+    STRATEGIES,
+    Effect,
+    estimate_effect,
+    group_rates,
+    select,
+    with_value,
+)
 
 __all__ = ["DEFAULT_K_SHARE", "evaluate", "render_markdown", "score_frame"]
 
@@ -36,18 +44,18 @@ ProgressCallback = Callable[[int, int, str], None]
 
 
 def score_frame(
-    rows: pl.DataFrame, p: np.ndarray[Any, Any], cases: np.ndarray[Any, Any], effect: Any,
+    rows: pl.DataFrame,
+    p: np.ndarray[Any, Any],
+    cases: np.ndarray[Any, Any],
+    effect: Effect,
     rates: pl.DataFrame,
-) -> pl.DataFrame:  # fmt: skip
-    """Rows with the model's scores and every strategy's ranking key."""
-    return rows.with_columns(
-        pl.Series("p_serious", p, dtype=pl.Float64),
-        pl.Series("expected_cases", cases, dtype=pl.Float64),
-        effect.of(pl.col("size_class")).alias("effect"),
-        pl.col("rate_0").alias("sst_rate"),
-    ).with_columns(
-        (pl.col("expected_cases") * pl.col("effect")).alias("averted"),
-    ).join(rates, on=["sector", "size_class"], how="left")  # fmt: skip
+) -> pl.DataFrame:
+    """Rows with the model's value and every baseline's ranking key."""
+    return (
+        with_value(rows, p, cases, effect)
+        .with_columns(pl.col("rate_0").alias("sst_rate"))
+        .join(rates, on=["sector", "size_class"], how="left")
+    )
 
 
 def evaluate(

@@ -35,7 +35,7 @@ from ilteo.safety import features as feature_table
 from ilteo.safety import model as risk_model
 from ilteo.safety.lake import SAFETY_CATEGORIES, lake_table, masters
 from ilteo.safety.models import Inspection
-from ilteo.safety.targeting import RANDOM_SHARE, estimate_effect
+from ilteo.safety.targeting import RANDOM_SHARE, estimate_effect, with_value
 from ilteo.safety.targeting import select as select_targets
 
 __all__ = [
@@ -149,12 +149,7 @@ def score(
     p, cases = model.predict(rows)
     effect = estimate_effect(feats)
     scored = (
-        rows.with_columns(
-            pl.Series("p_serious", p, dtype=pl.Float64),
-            pl.Series("expected_cases", cases, dtype=pl.Float64),
-            effect.of(pl.col("size_class")).alias("effect"),
-        )
-        .with_columns((pl.col("expected_cases") * pl.col("effect")).alias("averted"))
+        with_value(rows, p, cases, effect)
         .sort("averted", descending=True)
         .with_row_index("rank", offset=1)
     )

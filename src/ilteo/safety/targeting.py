@@ -36,6 +36,7 @@ __all__ = [
     "estimate_effect",
     "group_rates",
     "select",
+    "with_value",
 ]
 
 STRATEGIES: Final = ("averted", "sst", "industry_size")
@@ -161,6 +162,20 @@ def _combine(prior_log: float, log_ratio: float, variance: float) -> float:
 
 def _bounded(log_ratio: float) -> float:
     return float(min(max(1.0 - np.exp(log_ratio), 0.0), 0.5))
+
+
+def with_value(
+    rows: pl.DataFrame,
+    p: np.ndarray[Any, Any],
+    cases: np.ndarray[Any, Any],
+    effect: Effect,
+) -> pl.DataFrame:
+    """Rows with the model's scores, their effect and ``averted`` = expected cases x effect."""
+    return rows.with_columns(
+        pl.Series("p_serious", p, dtype=pl.Float64),
+        pl.Series("expected_cases", cases, dtype=pl.Float64),
+        effect.of(pl.col("size_class")).alias("effect"),
+    ).with_columns((pl.col("expected_cases") * pl.col("effect")).alias("averted"))
 
 
 def group_rates(features: pl.DataFrame, years: list[int]) -> pl.DataFrame:

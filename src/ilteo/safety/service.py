@@ -7,6 +7,8 @@
   risk at the next scoring), and writes ``<lake>/safety/scores.parquet``: probability, expected
   serious cases, effect, expected injuries averted, rank, the reasons of the top workplaces, and
   notes (``no_history``: scored on industry, size and region only; ``unknown_industry``).
+  Beside it, ``history.parquet`` (each workplace's years) and ``features.parquet`` (the scored
+  year's features): :func:`workplace_detail` reads one workplace from them, never the lake.
 * :func:`targets` chooses K workplaces by injuries averted with a random share, and with
   ``queue=True`` puts them in the inspection queue (:class:`~ilteo.safety.models.Inspection`).
 * :func:`record_outcome` is the inspector's report; the next :func:`train` and :func:`score` use
@@ -207,9 +209,11 @@ def score(
     tick(3, 4, "write")
     path = scores_path(settings)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    out.write_parquet(tmp)
-    tmp.replace(path)
+    # What a workplace's page shows beside its score, kept with it so that a page never rebuilds
+    # the lake's table: the yearly history, and the scored year's features for its reasons.
+    _write(feats.select("establishment_id", *HISTORY), _beside(path, "history"))
+    _write(rows.select("establishment_id", *feature_table.FEATURES), _beside(path, "features"))
+    _write(out, path)
     meta = {
         "model_version": model.version,
         "feature_year": year,
@@ -231,6 +235,20 @@ def score(
         synthetic=table.synthetic,
         effect=effect.to_json(),
     )
+
+
+#: Yearly columns kept for each workplace's page (feature names of :mod:`ilteo.safety.features`).
+HISTORY: Final = ("year", "employees", "serious_0", "inspected_0", "findings_0", "hazard_requests")
+
+
+def _beside(path: Path, name: str) -> Path:
+    return path.with_name(f"{name}.parquet")
+
+
+def _write(frame: pl.DataFrame, path: Path) -> None:
+    tmp = path.with_suffix(".tmp")
+    frame.write_parquet(tmp)
+    tmp.replace(path)
 
 
 def _recent_requests(rows: pl.DataFrame, session: Session, now: datetime) -> pl.DataFrame:
@@ -276,6 +294,12 @@ def read_scores(settings: Settings) -> tuple[pl.DataFrame, dict[str, Any]]:
     Raises:
         DataUnavailableError: Nothing has been scored yet.
     """
+    path, meta = _scored(settings)
+    return pl.read_parquet(path), meta
+
+
+def _scored(settings: Settings) -> tuple[Path, dict[str, Any]]:
+    """The scores file and its metadata, without reading the scores."""
     path = scores_path(settings)
     if not path.is_file():
         raise DataUnavailableError(
@@ -284,7 +308,7 @@ def read_scores(settings: Settings) -> tuple[pl.DataFrame, dict[str, Any]]:
         )
     meta_path = path.with_suffix(".json")
     meta = json.loads(meta_path.read_text("utf-8")) if meta_path.is_file() else {}
-    return pl.read_parquet(path), meta
+    return path, meta
 
 
 def targets(
@@ -515,19 +539,29 @@ def workplace_detail(settings: Settings, session: Session | None, master_id: str
         NotFoundError: The workplace was not scored (unknown, closed or without employees).
         DataUnavailableError: Nothing scored yet.
     """
-    scores, meta = read_scores(settings)
-    hit = scores.filter(pl.col("master_id") == master_id)
+    path, meta = _scored(settings)
+    hit = pl.scan_parquet(path).filter(pl.col("master_id") == master_id).collect()
     if hit.is_empty():
         raise NotFoundError(f"점수가 없는 사업장입니다 / workplace {master_id} has no score")
     row = hit.row(0, named=True)
-    table = lake_table(settings, session)
-    feats = feature_table.build(table)
-    own = feats.filter(pl.col("establishment_id") == master_id).sort("year")
+
+    def own(name: str) -> pl.DataFrame:
+        if not _beside(path, name).is_file():  # scored before the page's files were kept
+            raise DataUnavailableError(
+                "사업장 이력이 없습니다 / no workplace history with these scores: run "
+                "`ilteo safety score` again"
+            )
+        return (
+            pl.scan_parquet(_beside(path, name))
+            .filter(pl.col("establishment_id") == master_id)
+            .collect()
+        )
+
     if row["reasons"]:
         reasons = json.loads(row["reasons"])
     else:
         model = risk_model.load(model_dir(settings), row["model_version"])
-        latest = own.filter(pl.col("year") == row["feature_year"])
+        latest = own("features")
         reasons = (
             [r.to_json() for r in risk_model.explain(model, latest)[0]] if latest.height else []
         )
@@ -540,7 +574,7 @@ def workplace_detail(settings: Settings, session: Session | None, master_id: str
             "findings": r["findings_0"],
             "hazard_requests": r["hazard_requests"],
         }
-        for r in own.iter_rows(named=True)
+        for r in own("history").sort("year").iter_rows(named=True)
     ]
     found: list[dict[str, Any]] = []
     if session is not None:

@@ -322,10 +322,6 @@ def inspections_command(
     console.print(f"{total:,} {status}", highlight=False)
 
 
-def _register_report() -> None:
-    from ilteo.cli import safety_report
+from ilteo.cli import safety_report  # noqa: E402 - the report's command joins this app
 
-    safety_report.register(app)
-
-
-_register_report()
+safety_report.register(app)

@@ -303,3 +303,19 @@ def test_workplace_detail(safety_settings: Settings) -> None:
     assert detail["synthetic"] is True
     assert len(detail["history"]) == 3
     assert detail["inspections"] == []
+
+
+def test_reasons_below_the_stored_top_are_computed_from_the_scored_features(
+    safety_own_home: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(service, "EXPLAINED_TOP", 1)
+    with session_scope(safety_own_home) as session:
+        service.score(safety_own_home, session, now=SAFETY_NOW)
+    scores, _ = service.read_scores(safety_own_home)
+    second = str(scores.sort("rank")["master_id"][1])
+    assert scores.sort("rank")["reasons"][1] is None  # not stored at scoring
+    with session_scope(safety_own_home) as session:
+        detail = service.workplace_detail(safety_own_home, session, second)
+    assert detail["reasons"]
+    assert {"feature", "label_en", "contribution"} <= set(detail["reasons"][0])
+    assert [h["year"] for h in detail["history"]] == [2023, 2024, 2025]

@@ -14,7 +14,8 @@ give its history). Then, ``--repeat`` times, each in a fresh child process (peak
   model on 2021-2023 and calibrate on 2024 (as ``ilteo safety train`` does), save the model;
 * **score**: read and check the 1M table, build the features, predict the latest year with the
   saved model, the effect, injuries averted and the rank, the reasons of the top 500 (exact tree
-  SHAP), write the scores as Parquet (as ``ilteo safety score`` does);
+  SHAP), write the scores as Parquet (as ``ilteo safety score`` does, less the history and
+  features files a workplace page reads);
 * **baseline** in the same run: the SST-like ranking of the same 1M workplaces by last year's
   rate (read, check, features, sort): what targeting costs without a model.
 
